@@ -1,0 +1,1 @@
+"""Reaching people: SMS providers now; WeChat and in-app messages join later."""
