@@ -1,0 +1,114 @@
+// ListPage against a stand-in HTTP adapter: what the user does → what the API is asked.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import ElementPlus, { ElPagination, ElTable } from 'element-plus'
+import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios'
+import { http } from '@/lib/api'
+import ListPage from './ListPage.vue'
+import type { FilterDef } from '@/lib/query'
+
+const calls: Record<string, string>[] = []
+const originalAdapter = http.defaults.adapter
+
+const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
+  const params = Object.fromEntries(Object.entries(config.params ?? {}).map(([k, v]) => [k, String(v)]))
+  calls.push(params)
+  return {
+    data: {
+      items: [
+        { id: 1, name: '江门市某建设有限公司', kind: 'BUILDER' },
+        { id: 2, name: '江门市某运营有限公司', kind: 'OPERATOR' },
+      ],
+      total: 42,
+      page: Number(params.page),
+      page_size: Number(params.page_size),
+    },
+    status: 200,
+    statusText: 'OK',
+    headers: {},
+    config,
+  }
+}
+
+const filters: FilterDef[] = [
+  { field: 'name', label: '单位名称', type: 'text', op: 'contains' },
+  { field: 'kind', label: '单位类型', type: 'select', options: [{ value: 'GOV', label: '住建部门' }] },
+]
+
+function mountList() {
+  return mount(ListPage, {
+    props: {
+      title: '单位管理',
+      endpoint: '/api/v1/identity/orgs',
+      columns: [
+        { prop: 'name', label: '单位名称', sortable: true },
+        { prop: 'kind', label: '单位类型', formatter: (r: Record<string, any>) => (r.kind === 'BUILDER' ? '建设单位' : '运营单位') },
+      ],
+      filters,
+      keyword: '关键字',
+      defaultSort: '-created_at',
+    },
+    global: { plugins: [ElementPlus] },
+    attachTo: document.body,
+  })
+}
+
+describe('ListPage', () => {
+  beforeEach(() => {
+    calls.length = 0
+    http.defaults.adapter = adapter
+  })
+  afterEach(() => {
+    http.defaults.adapter = originalAdapter
+    document.body.innerHTML = ''
+  })
+
+  it('loads the first page with the default sort and shows rows and total', async () => {
+    const w = mountList()
+    await flushPromises()
+    expect(calls).toEqual([{ page: '1', page_size: '20', sort: '-created_at' }])
+    expect(w.text()).toContain('江门市某建设有限公司')
+    expect(w.text()).toContain('建设单位')
+    expect(w.text()).toContain('共 42 条')
+    w.unmount()
+  })
+
+  it('single-condition search by keyword sends q and starts at page 1', async () => {
+    const w = mountList()
+    await flushPromises()
+    w.findComponent(ElPagination).vm.$emit('current-change', 3)
+    await flushPromises()
+    expect(calls.at(-1)).toMatchObject({ page: '3' })
+    await w.find('[data-test="single-value"] input').setValue('建设')
+    await w.find('[data-test="search"]').trigger('click')
+    await flushPromises()
+    expect(calls.at(-1)).toEqual({ page: '1', page_size: '20', sort: '-created_at', q: '建设' })
+    w.unmount()
+  })
+
+  it('combined-condition search sends every filled field, reset clears them', async () => {
+    const w = mountList()
+    await flushPromises()
+    await w.find('[data-test="toggle-mode"]').trigger('click')
+    await w.find('[data-filter="name"] input').setValue('运营')
+    await w.find('[data-test="search"]').trigger('click')
+    await flushPromises()
+    expect(calls.at(-1)).toEqual({ page: '1', page_size: '20', sort: '-created_at', name__contains: '运营' })
+    await w.find('[data-test="reset"]').trigger('click')
+    await flushPromises()
+    expect(calls.at(-1)).toEqual({ page: '1', page_size: '20', sort: '-created_at' })
+    w.unmount()
+  })
+
+  it('table sorting and page size go to the API', async () => {
+    const w = mountList()
+    await flushPromises()
+    w.findComponent(ElTable).vm.$emit('sort-change', { prop: 'name', order: 'ascending', column: null })
+    await flushPromises()
+    expect(calls.at(-1)).toEqual({ page: '1', page_size: '20', sort: 'name' })
+    w.findComponent(ElPagination).vm.$emit('size-change', 50)
+    await flushPromises()
+    expect(calls.at(-1)).toEqual({ page: '1', page_size: '50', sort: 'name' })
+    w.unmount()
+  })
+})

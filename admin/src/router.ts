@@ -1,0 +1,82 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
+import { useSession } from '@/stores/session'
+import { isPathAllowed, landingPath } from '@/lib/menu'
+import { ApiError } from '@/lib/errors'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title?: string
+    /** Anyone may open it, signed in or not. */
+    public?: boolean
+    /** Reachable only through a menu leaf from /auth/me. */
+    menu?: boolean
+  }
+}
+
+export const PLATFORM_NAME = '江门市保障性租赁住房管理平台'
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true, title: '单位用户登录' } },
+  {
+    path: '/',
+    component: () => import('@/components/AppLayout.vue'),
+    children: [
+      { path: '', redirect: '/dashboard' },
+      { path: 'dashboard', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { title: '工作台' } },
+      { path: 'orgs', name: 'orgs', component: () => import('@/views/OrgsView.vue'), meta: { title: '单位管理', menu: true } },
+      { path: 'staff', name: 'staff', component: () => import('@/views/StaffView.vue'), meta: { title: '员工管理', menu: true } },
+      { path: 'roles', name: 'roles', component: () => import('@/views/RolesView.vue'), meta: { title: '角色权限', menu: true } },
+      { path: 'accounts', name: 'accounts', component: () => import('@/views/AccountsView.vue'), meta: { title: '账号管理', menu: true } },
+      { path: 'audit', name: 'audit', component: () => import('@/views/AuditView.vue'), meta: { title: '审计日志', menu: true } },
+      { path: '403', name: 'forbidden-page', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '无权访问' } },
+      // Unknown paths. Listed before "forbidden" so that a path resolves here;
+      // "forbidden" is only reached by name, from the guard, keeping the URL.
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: '页面不存在' } },
+      { path: ':pathMatch(.*)*', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '无权访问' } },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/admin/'),
+  routes,
+})
+
+function forbidden(to: RouteLocationNormalized) {
+  return {
+    name: 'forbidden',
+    params: { pathMatch: to.path.substring(1).split('/') },
+    query: to.query,
+    hash: to.hash,
+    replace: true,
+  }
+}
+
+router.beforeEach(async (to) => {
+  const session = useSession()
+  if (to.meta.public) {
+    if (to.name === 'login' && session.token && session.me) return landingPath(session.menus, to.query.redirect)
+    return true
+  }
+  if (!session.token) {
+    return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  if (!session.me) {
+    try {
+      await session.loadMe()
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        session.reset()
+        return { name: 'login', query: { redirect: to.fullPath } }
+      }
+      // Server unreachable: stay put; the message has been shown.
+      return false
+    }
+  }
+  if (to.meta.menu && !isPathAllowed(session.menus, to.path)) return forbidden(to)
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} - ${PLATFORM_NAME}` : PLATFORM_NAME
+})
