@@ -1,0 +1,59 @@
+"""Database wiring: tortoise config, the unit of work, and raw-SQL helpers."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+from tortoise import Tortoise, connections
+from tortoise.transactions import in_transaction
+
+from app.config import get_settings
+
+MODEL_MODULES = [
+    "app.core.models",
+    "app.identity.models",
+]
+
+
+def _pg_url(url: str) -> str:
+    # tortoise wants the asyncpg scheme; operators write ordinary postgres:// URLs.
+    parts = urlsplit(url)
+    return urlunsplit(("asyncpg",) + tuple(parts)[1:])
+
+
+def tortoise_config(database_url: str | None = None, pool_max: int | None = None) -> dict:
+    s = get_settings()
+    url = _pg_url(database_url or s.database_url)
+    sep = "&" if "?" in url else "?"
+    url += f"{sep}minsize=1&maxsize={pool_max or s.db_pool_max}"
+    return {
+        "connections": {"default": url},
+        "apps": {"models": {"models": MODEL_MODULES, "migrations": "app.migrations",
+                            "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# `tortoise` CLI entry: `tortoise -c app.core.db.TORTOISE_ORM makemigrations`
+TORTOISE_ORM = tortoise_config()
+
+
+async def init_db(database_url: str | None = None, pool_max: int | None = None) -> None:
+    # Request tasks do not inherit the listener's context, so the ORM state must be process-global.
+    await Tortoise.init(config=tortoise_config(database_url, pool_max), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await connections.close_all()
+
+
+@asynccontextmanager
+async def uow():
+    """One use case = one transaction. Audit rows and outbox rows join it."""
+    async with in_transaction("default") as conn:
+        yield conn
+
+
+def conn():
+    return connections.get("default")

@@ -1,0 +1,65 @@
+"""Request parsing and OpenAPI description shared by all handlers."""
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sanic import Request
+from sanic_ext import openapi
+
+from app.core.errors import InvalidInput, from_validation
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _inline(schema: Any, defs: dict) -> Any:
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if ref and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.split("/")[-1]], defs)
+        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(x, defs) for x in schema]
+    return schema
+
+
+def json_schema(model: type[BaseModel]) -> dict:
+    s = model.model_json_schema()
+    return _inline(s, s.get("$defs", {}))
+
+
+def body(model: type[BaseModel]) -> Callable:
+    """Documents the JSON body in OpenAPI."""
+    return openapi.body({"application/json": json_schema(model)}, required=True)
+
+
+_PY_TYPES = {"integer": int, "boolean": bool}
+
+
+def query(params: list[dict]) -> Callable:
+    def deco(fn: Callable) -> Callable:
+        for p in reversed(params):
+            t = _PY_TYPES.get(p.get("schema", {}).get("type"), str)
+            fn = openapi.parameter(p["name"], t, "query", description=p.get("description", ""))(fn)
+        return fn
+    return deco
+
+
+def parse(request: Request, model: type[M]) -> M:
+    raw = request.body or b"{}"
+    try:
+        data = _json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise InvalidInput("请求体不是有效的 JSON") from e
+    if not isinstance(data, dict):
+        raise InvalidInput("请求体应为 JSON 对象")
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise from_validation(e) from e
+
+
+def flag(request: Request, name: str) -> bool:
+    return (request.args.get(name) or "").lower() in {"1", "true", "yes"}

@@ -1,0 +1,108 @@
+"""HTTP API of the shared mechanisms: audit log, files, jobs."""
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import json, raw
+from sanic_ext import openapi
+
+from app.core import audit, files
+from app.core.errors import NotFound
+from app.core.lists import Col, ListSpec, respond_list
+from app.core.models import AuditLog, Job, StoredFile
+from app.identity.guard import actor_of, authenticated, perm
+from app.identity.scope import get_scoped, scoped
+from app.core.http import query
+
+bp_audit = Blueprint("audit", url_prefix="/api/v1/audit")
+bp_files = Blueprint("files", url_prefix="/api/v1/files")
+bp_jobs = Blueprint("jobs", url_prefix="/api/v1/jobs")
+
+
+async def _logs_out(rows: list[AuditLog]) -> list[dict]:
+    return [{"id": r.id, "created_at": r.created_at.isoformat(), "actor_id": r.actor_id, "actor_name": r.actor_name,
+             "actor_kind": r.actor_kind, "org_id": r.org_id, "org_name": r.org_name, "ip": r.ip,
+             "action": r.action, "object_type": r.object_type, "object_id": r.object_id, "summary": r.summary,
+             "before": r.before, "after": r.after} for r in rows]
+
+
+LOG_LIST = ListSpec(
+    title="审计日志",
+    cols=[
+        Col("id", "ID", kind="int", ops=("eq", "gte", "lte"), sortable=True),
+        Col("created_at", "时间", kind="datetime", ops=("gte", "lte"), sortable=True),
+        Col("actor_id", "操作人ID", kind="int"),
+        Col("actor_name", "操作人", ops=("eq", "contains")),
+        Col("org_id", "单位ID", kind="int"),
+        Col("org_name", "单位", ops=("contains",)),
+        Col("ip", "IP", ops=("eq",)),
+        Col("action", "操作", ops=("eq", "in", "contains")),
+        Col("object_type", "对象类型", ops=("eq", "in")),
+        Col("object_id", "对象ID", ops=("eq",)),
+        Col("summary", "摘要", ops=("contains",)),
+        Col("before", "修改前", ops=(), export=True),
+        Col("after", "修改后", ops=(), export=True),
+    ],
+    serialize=_logs_out, search=["summary", "actor_name", "action"], default_sort="-id",
+)
+
+
+@bp_audit.get("/logs")
+@openapi.summary("审计日志查询")
+@query(LOG_LIST.openapi_params())
+@perm("audit.log.read")
+async def log_list(request: Request):
+    return await respond_list(request, scoped(AuditLog, actor_of(request)), LOG_LIST)
+
+
+@bp_audit.get("/verify")
+@openapi.summary("校验审计日志哈希链，返回第一条被篡改或断链的记录")
+@perm("audit.log.read")
+async def log_verify(request: Request):
+    return json(await audit.verify())
+
+
+@bp_files.post("/")
+@openapi.summary("上传文件（按内容识别类型：图片、PDF、Office；大小受限）")
+@openapi.body({"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}})
+@perm("file.upload")
+async def file_upload(request: Request):
+    f = request.files.get("file") if request.files else None
+    stored = await files.save_upload(actor_of(request), f)
+    return json(files.file_out(stored), status=201)
+
+
+@bp_files.get("/<file_id:uuid>")
+@openapi.summary("文件信息")
+@authenticated
+async def file_meta(request: Request, file_id):  # noqa: ANN001
+    return json(files.file_out(await get_scoped(StoredFile, actor_of(request), file_id)))
+
+
+@bp_files.get("/<file_id:uuid>/content")
+@openapi.summary("下载文件（校验数据权限）")
+@authenticated
+async def file_content(request: Request, file_id):  # noqa: ANN001
+    f = await get_scoped(StoredFile, actor_of(request), file_id)
+    data = await files.storage().get(f.sha256)
+    return raw(data, content_type=f.mime, headers=files.download_headers(f))
+
+
+@bp_files.get("/<file_id:uuid>/thumbnail")
+@openapi.summary("图片缩略图")
+@authenticated
+async def file_thumb(request: Request, file_id):  # noqa: ANN001
+    f = await get_scoped(StoredFile, actor_of(request), file_id)
+    if not f.thumb_sha256:
+        raise NotFound("该文件没有缩略图")
+    return raw(await files.storage().get(f.thumb_sha256), content_type="image/jpeg")
+
+
+@bp_jobs.get("/<job_id:uuid>")
+@openapi.summary("后台任务进度")
+@authenticated
+async def job_status(request: Request, job_id):  # noqa: ANN001
+    j = await get_scoped(Job, actor_of(request), job_id)
+    return json({"id": str(j.id), "kind": j.kind, "status": j.status, "progress": j.progress, "total": j.total,
+                 "message": j.message, "result": j.result, "errors": j.errors,
+                 "created_at": j.created_at.isoformat(),
+                 "finished_at": j.finished_at.isoformat() if j.finished_at else None})

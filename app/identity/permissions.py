@@ -1,0 +1,114 @@
+"""The permission catalogue and the menu tree derived from it.
+
+A permission code is `domain.object.action`. Each code says which org kinds may hold it,
+so a builder's role can never be given a gov-only code. A menu is visible when the user
+holds its first (view) permission.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+GOV, BLD, OPS = "GOV", "BUILDER", "OPERATOR"
+ALL_ORGS = (GOV, BLD, OPS)
+
+
+@dataclass(frozen=True)
+class Permission:
+    code: str
+    title: str
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Menu:
+    code: str
+    title: str
+    path: str = ""
+    icon: str = ""
+    permissions: tuple[str, ...] = ()
+    children: tuple["Menu", ...] = field(default=())
+
+
+PERMISSIONS: dict[str, Permission] = {p.code: p for p in [
+    Permission("identity.org.read", "单位查询", (GOV,)),
+    Permission("identity.org.manage", "单位账号管理", (GOV,)),
+    Permission("identity.role.read", "角色查询", ALL_ORGS),
+    Permission("identity.role.write", "角色维护", ALL_ORGS),
+    Permission("identity.staff.read", "员工查询", ALL_ORGS),
+    Permission("identity.staff.write", "员工管理", ALL_ORGS),
+    Permission("identity.account.read", "账号查询", (GOV,)),
+    Permission("identity.account.manage", "账号管理", (GOV,)),
+    Permission("audit.log.read", "审计日志查询", (GOV,)),
+    Permission("pii.view", "查看完整个人信息", ALL_ORGS),
+    Permission("file.upload", "上传文件", ALL_ORGS),
+]}
+
+MENUS: tuple[Menu, ...] = (
+    Menu("system", "系统管理", icon="Setting", children=(
+        Menu("system.orgs", "单位管理", "/orgs", "OfficeBuilding",
+             ("identity.org.read", "identity.org.manage")),
+        Menu("system.staff", "员工管理", "/staff", "User",
+             ("identity.staff.read", "identity.staff.write")),
+        Menu("system.roles", "角色权限", "/roles", "Lock",
+             ("identity.role.read", "identity.role.write")),
+        Menu("system.accounts", "账号管理", "/accounts", "Key",
+             ("identity.account.read", "identity.account.manage")),
+        Menu("system.audit", "审计日志", "/audit", "Document", ("audit.log.read",)),
+    )),
+)
+
+# Codes that ride along with any staff role (no menu of their own).
+_IMPLIED_FOR_ORG_KIND = {GOV: ("file.upload",), BLD: ("file.upload",), OPS: ("file.upload",)}
+
+
+def grantable(kind: str) -> set[str]:
+    return {c for c, p in PERMISSIONS.items() if kind in p.kinds}
+
+
+def unknown_or_forbidden(codes: list[str], kind: str) -> list[str]:
+    allowed = grantable(kind)
+    return [c for c in codes if c not in allowed]
+
+
+def effective(codes: set[str], kind: str) -> set[str]:
+    return (codes & grantable(kind)) | set(_IMPLIED_FOR_ORG_KIND.get(kind, ()))
+
+
+def _visible(menu: Menu, perms: set[str]) -> dict | None:
+    if menu.children:
+        kids = [m for m in (_visible(c, perms) for c in menu.children) if m]
+        return {"code": menu.code, "title": menu.title, "path": menu.path, "icon": menu.icon,
+                "children": kids} if kids else None
+    if menu.permissions and menu.permissions[0] in perms:
+        return {"code": menu.code, "title": menu.title, "path": menu.path, "icon": menu.icon,
+                "children": []}
+    return None
+
+
+def menus_for(perms: set[str]) -> list[dict]:
+    return [m for m in (_visible(x, perms) for x in MENUS) if m]
+
+
+def _catalogue(menu: Menu, allowed: set[str]) -> dict | None:
+    if menu.children:
+        kids = [m for m in (_catalogue(c, allowed) for c in menu.children) if m]
+        return {"code": menu.code, "title": menu.title, "path": menu.path, "permissions": [],
+                "children": kids} if kids else None
+    ps = [{"code": c, "title": PERMISSIONS[c].title} for c in menu.permissions if c in allowed]
+    if not ps or ps[0]["code"] != menu.permissions[0]:
+        return None
+    return {"code": menu.code, "title": menu.title, "path": menu.path, "permissions": ps,
+            "children": []}
+
+
+def catalogue_for(kind: str) -> list[dict]:
+    allowed = grantable(kind)
+    return [m for m in (_catalogue(x, allowed) for x in MENUS) if m]
+
+
+def all_menu_permissions() -> set[str]:
+    def walk(ms):  # noqa: ANN001, ANN202
+        for m in ms:
+            yield from m.permissions
+            yield from walk(m.children)
+    return set(walk(MENUS))

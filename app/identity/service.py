@@ -1,0 +1,519 @@
+"""Identity use cases: login, sessions, person self-service, and org/role/staff/account admin."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import string
+
+from tortoise.exceptions import IntegrityError
+
+from app.config import get_settings
+from app.core import audit
+from app.core.cache import redis
+from app.core.db import uow
+from app.core.errors import AppError, Conflict, Forbidden, InvalidInput
+from app.core.idcard import id_number_error, normalize_id_number
+from app.core.pii import blind_index
+from app.identity import sessions, sms_codes
+from app.identity.models import Account, Org, Role
+from app.identity.passwords import hash_password, policy_error, verify_password
+from app.identity.permissions import unknown_or_forbidden
+from app.identity.schemas import (
+    CaIn, ChangePassword, ChangePhone, LeaveIn, PasswordReset, Register, RoleIn, StaffAccountIn,
+    StaffIn, StaffUpdate,
+)
+from app.identity.scope import Actor, ensure_in_scope, get_scoped
+
+ACCOUNT_AUDIT = ["login_name", "name", "org_id", "position", "phone", "id_number", "enabled", "locked",
+                 "ca_cert_sn", "ca_cert_subject", "ca_valid_to", "ca_enabled", "hired_on", "left_on",
+                 "is_org_main", "must_change_password"]
+ROLE_AUDIT = ["org_id", "name", "description", "permissions"]
+BAD_LOGIN = "账号或密码错误"
+
+
+class AccountLocked(AppError):
+    status, code = 429, "ACCOUNT_LOCKED"
+
+
+# ---- login protection -------------------------------------------------------------------
+
+def _lock_keys(realm: str, login: str) -> tuple[str, str]:
+    ident = blind_index(f"{realm}:{login}")
+    return f"loginfail:{ident}", f"loginlock:{ident}"
+
+
+async def _guard_locked(realm: str, login: str) -> None:
+    _, lock = _lock_keys(realm, login)
+    ttl = await redis().ttl(lock)
+    if ttl and ttl > 0:
+        # Same message whether or not the account exists.
+        raise AccountLocked(f"登录失败次数过多，请{max(1, (ttl + 59) // 60)}分钟后再试")
+
+
+async def _record_failure(realm: str, login: str) -> None:
+    s = get_settings()
+    fail, lock = _lock_keys(realm, login)
+    r = redis()
+    n = await r.incr(fail)
+    if n == 1:
+        await r.expire(fail, s.login_failure_window_minutes * 60)
+    if n >= s.login_max_failures:
+        await r.set(lock, 1, ex=s.login_lock_minutes * 60)
+        await r.delete(fail)
+        await audit.record("auth.lockout", "login", None, summary=f"连续{n}次登录失败，锁定{s.login_lock_minutes}分钟",
+                           after={"realm": realm})
+        raise AccountLocked(f"登录失败次数过多，账号已锁定{s.login_lock_minutes}分钟")
+
+
+async def _login(realm: str, login: str, password: str, account: Account | None) -> str:
+    await _guard_locked(realm, login)
+    ok = await verify_password(account.password_hash if account else None, password)
+    if not ok or account is None:
+        await _record_failure(realm, login)
+        await audit.record("auth.login_failed", "account", account.id if account else None,
+                           summary="登录失败", only_changes=False, after={"realm": realm})
+        raise AppError(BAD_LOGIN, code="BAD_CREDENTIALS", status=401)
+    if not account.enabled or account.left_on is not None:
+        raise AppError("账号已停用，请联系管理员", code="ACCOUNT_DISABLED", status=403)
+    if account.locked:
+        raise AppError("账号已被管理员锁定，请联系管理员", code="ACCOUNT_LOCKED_BY_ADMIN", status=403)
+    if account.org_id and not await Org.filter(id=account.org_id, enabled=True).exists():
+        raise AppError("所属单位已停用", code="ORG_DISABLED", status=403)
+    await redis().delete(_lock_keys(realm, login)[0])
+    account.last_login_at = dt.datetime.now(dt.timezone.utc)
+    await Account.filter(id=account.id).update(last_login_at=account.last_login_at)
+    token = await sessions.create(account.id, account.kind)
+    await audit.record("auth.login", "account", account.id, summary="登录成功", only_changes=False,
+                       actor=_as_actor(account))
+    return token
+
+
+def _as_actor(acc: Account):  # noqa: ANN202
+    return Actor(account_id=acc.id, kind=acc.kind, name=acc.name, scope="SELF", org_id=acc.org_id)
+
+
+async def login_staff(username: str, password: str) -> tuple[str, Account]:
+    acc = await Account.filter(login_name=username, kind="STAFF").first()
+    token = await _login("staff", username.lower(), password, acc)
+    return token, acc
+
+
+async def login_person(id_number: str, password: str) -> tuple[str, Account]:
+    idn = normalize_id_number(id_number)
+    acc = None
+    if id_number_error(idn) is None:
+        acc = await Account.filter(id_number_idx=blind_index(idn), kind="PERSON").first()
+    token = await _login("person", idn, password, acc)
+    return token, acc
+
+
+async def logout(token: str) -> None:
+    await sessions.revoke(token)
+    await audit.record("auth.logout", "session", None, summary="退出登录")
+
+
+# ---- person self-service ------------------------------------------------------------------
+
+async def register_person(p: Register) -> Account:
+    if err := policy_error(p.password, id_number=p.id_number, phone=p.phone):
+        raise InvalidInput(err, fields={"password": err})
+    if await Account.filter(kind="PERSON", id_number_idx=blind_index(p.id_number)).exists():
+        raise Conflict("该身份证号已注册，请直接登录或找回密码", code="ID_NUMBER_REGISTERED")
+    if await Account.filter(kind="PERSON", phone_idx=blind_index(p.phone)).exists():
+        raise Conflict("该手机号已被其他账号绑定", code="PHONE_REGISTERED")
+    await sms_codes.consume_code(p.phone, "register", p.sms_code)
+    pw = await hash_password(p.password)
+    try:
+        async with uow() as tx:
+            acc = Account(kind="PERSON", name=p.name, id_number=p.id_number, phone=p.phone,
+                          password_hash=pw, password_changed_at=dt.datetime.now(dt.timezone.utc))
+            await acc.save(using_db=tx)
+            await audit.record("person.register", "account", acc.id, using=tx, actor=_as_actor(acc),
+                               after=audit.snapshot(acc, ["name", "id_number", "phone"]), only_changes=False)
+    except IntegrityError as e:
+        raise Conflict("该身份证号或手机号已注册", code="ID_NUMBER_REGISTERED") from e
+    return acc
+
+
+async def send_public_code(phone: str, purpose: str, ip: str, provider) -> None:  # noqa: ANN001
+    if purpose == "reset_password" and not await Account.filter(
+            kind="PERSON", phone_idx=blind_index(phone), enabled=True).exists():
+        return  # answer the same as a real send, so phone numbers cannot be probed
+    await sms_codes.send_code(phone, purpose, ip, provider)
+
+
+async def send_me_code(actor: Actor, purpose: str, phone: str | None, ip: str, provider) -> None:  # noqa: ANN001
+    acc = await Account.get(id=actor.account_id)
+    if purpose == "change_phone_new":
+        if not phone:
+            raise InvalidInput("请输入新手机号", fields={"phone": "必填"})
+        if phone == acc.phone:
+            raise InvalidInput("新手机号不能与原手机号相同", fields={"phone": "与原手机号相同"})
+        target = phone
+    else:
+        if not acc.phone:
+            raise InvalidInput("账号未绑定手机号")
+        target = acc.phone
+    await sms_codes.send_code(target, purpose, ip, provider)
+
+
+async def _set_password(acc: Account, new: str, action: str, tx) -> None:  # noqa: ANN001
+    if err := policy_error(new, login=acc.login_name, id_number=acc.id_number, phone=acc.phone):
+        raise InvalidInput(err, fields={"new_password": err})
+    acc.password_hash = await hash_password(new)
+    acc.password_changed_at = dt.datetime.now(dt.timezone.utc)
+    acc.must_change_password = False
+    await acc.save(using_db=tx, update_fields=["password_hash", "password_changed_at", "must_change_password"])
+    await audit.record(action, "account", acc.id, using=tx, summary="修改密码", only_changes=False)
+
+
+async def reset_password(p: PasswordReset) -> None:
+    acc = await Account.filter(kind="PERSON", phone_idx=blind_index(p.phone)).first()
+    if err := policy_error(p.new_password, phone=p.phone, id_number=acc.id_number if acc else None):
+        raise InvalidInput(err, fields={"new_password": err})
+    await sms_codes.consume_code(p.phone, "reset_password", p.sms_code)
+    if acc is None:
+        raise InvalidInput("验证码已失效，请重新获取", fields={"sms_code": "验证码已失效"})
+    async with uow() as tx:
+        await _set_password(acc, p.new_password, "person.password_reset", tx)
+    await sessions.revoke_all(acc.id)
+
+
+async def change_password(actor: Actor, p: ChangePassword) -> None:
+    acc = await Account.get(id=actor.account_id)
+    if p.old_password:
+        if not await verify_password(acc.password_hash, p.old_password):
+            raise InvalidInput("原密码错误", fields={"old_password": "原密码错误"})
+        if p.old_password == p.new_password:
+            raise InvalidInput("新密码不能与原密码相同", fields={"new_password": "与原密码相同"})
+    elif p.sms_code and acc.phone:
+        if err := policy_error(p.new_password, login=acc.login_name, id_number=acc.id_number, phone=acc.phone):
+            raise InvalidInput(err, fields={"new_password": err})
+        await sms_codes.consume_code(acc.phone, "change_password", p.sms_code)
+    else:
+        raise InvalidInput("请输入原密码或手机验证码", fields={"old_password": "必填"})
+    async with uow() as tx:
+        await _set_password(acc, p.new_password, "account.password_change", tx)
+    await sessions.revoke_all(acc.id)
+
+
+async def change_phone(actor: Actor, p: ChangePhone) -> None:
+    acc = await Account.get(id=actor.account_id)
+    if p.new_phone == acc.phone:
+        raise InvalidInput("新手机号不能与原手机号相同", fields={"new_phone": "与原手机号相同"})
+    if await Account.filter(kind="PERSON", phone_idx=blind_index(p.new_phone)).exclude(id=acc.id).exists():
+        raise Conflict("该手机号已被其他账号绑定", code="PHONE_REGISTERED")
+    if p.old_code:
+        await sms_codes.consume_code(acc.phone, "change_phone_old", p.old_code, field="old_code")
+    elif p.password:
+        if not await verify_password(acc.password_hash, p.password):
+            raise InvalidInput("密码错误", fields={"password": "密码错误"})
+    else:
+        raise InvalidInput("请输入原手机号验证码或当前密码", fields={"old_code": "必填"})
+    await sms_codes.consume_code(p.new_phone, "change_phone_new", p.new_code, field="new_code")
+    async with uow() as tx:
+        before = audit.snapshot(acc, ["phone"])
+        acc.phone = p.new_phone
+        try:
+            await acc.save(using_db=tx, update_fields=["phone"])
+        except IntegrityError as e:
+            raise Conflict("该手机号已被其他账号绑定", code="PHONE_REGISTERED") from e
+        await audit.record("account.phone_change", "account", acc.id, using=tx, before=before,
+                           after=audit.snapshot(acc, ["phone"]))
+
+
+# ---- admin: roles ----------------------------------------------------------------------------
+
+def _temp_password() -> str:
+    # Always meets the policy: upper, lower, digit and a symbol.
+    alphabet = string.ascii_letters + string.digits
+    core = "".join(secrets.choice(alphabet) for _ in range(9))
+    return secrets.choice(string.ascii_uppercase) + core + secrets.choice("@#%") + str(secrets.randbelow(10)) \
+        + secrets.choice(string.ascii_lowercase)
+
+
+async def _writable_org(actor: Actor, org_id: int | None, tx) -> Org:  # noqa: ANN001
+    """An org whose roles/staff the actor may change: in scope and of the actor's own kind."""
+    org = await get_scoped(Org, actor, org_id or actor.org_id, using=tx)
+    if org.kind != actor.org_kind:
+        raise Forbidden("只能维护本类单位的角色和员工")
+    return org
+
+
+def _check_perms(codes: list[str], org_kind: str) -> list[str]:
+    codes = sorted(set(codes))
+    if bad := unknown_or_forbidden(codes, org_kind):
+        raise InvalidInput(f"以下权限不存在或不能授予该类单位：{'、'.join(bad)}", fields={"permissions": "含无效权限"})
+    return codes
+
+
+async def create_role(actor: Actor, p: RoleIn) -> Role:
+    async with uow() as tx:
+        org = await _writable_org(actor, p.org_id, tx)
+        perms = _check_perms(p.permissions, org.kind)
+        if await Role.filter(org_id=org.id, name=p.name).using_db(tx).exists():
+            raise Conflict("本单位已有同名角色", code="ROLE_NAME_TAKEN", fields={"name": "已存在"})
+        role = await Role.create(org_id=org.id, name=p.name, description=p.description,
+                                 permissions=perms, using_db=tx)
+        await ensure_in_scope(role, actor, using=tx)
+        await audit.record("role.create", "role", role.id, using=tx, after=audit.snapshot(role, ROLE_AUDIT),
+                           summary=f"新增角色 {role.name}", only_changes=False)
+    await sessions.bump_authz()
+    return role
+
+
+async def update_role(actor: Actor, role_id: int, p: RoleIn) -> Role:
+    async with uow() as tx:
+        role = await get_scoped(Role, actor, role_id, for_update=True, using=tx)
+        org = await _writable_org(actor, role.org_id, tx)
+        before = audit.snapshot(role, ROLE_AUDIT)
+        if await Role.filter(org_id=org.id, name=p.name).exclude(id=role.id).using_db(tx).exists():
+            raise Conflict("本单位已有同名角色", code="ROLE_NAME_TAKEN", fields={"name": "已存在"})
+        role.name, role.description = p.name, p.description
+        role.permissions = _check_perms(p.permissions, org.kind)
+        await role.save(using_db=tx)
+        await audit.record("role.update", "role", role.id, using=tx, before=before,
+                           after=audit.snapshot(role, ROLE_AUDIT), summary=f"修改角色 {role.name}")
+    await sessions.bump_authz()
+    return role
+
+
+async def delete_role(actor: Actor, role_id: int) -> None:
+    async with uow() as tx:
+        role = await get_scoped(Role, actor, role_id, for_update=True, using=tx)
+        await _writable_org(actor, role.org_id, tx)
+        if role.builtin:
+            raise Conflict("内置角色不能删除", code="ROLE_BUILTIN")
+        n = await role.accounts.all().using_db(tx).count()
+        if n:
+            raise Conflict(f"该角色仍有{n}个账号在使用，请先取消分配", code="ROLE_IN_USE")
+        before = audit.snapshot(role, ROLE_AUDIT)
+        await role.delete(using_db=tx)
+        await audit.record("role.delete", "role", role_id, using=tx, before=before,
+                           summary=f"删除角色 {before['name']}", only_changes=False)
+    await sessions.bump_authz()
+
+
+async def _assign_roles(acc: Account, role_ids: list[int], tx) -> list[int]:  # noqa: ANN001
+    ids = sorted(set(role_ids))
+    roles = await Role.filter(id__in=ids, org_id=acc.org_id).using_db(tx) if ids else []
+    if len(roles) != len(ids):
+        raise InvalidInput("只能分配账号所属单位的角色", fields={"role_ids": "含无效角色"})
+    await acc.roles.clear(using_db=tx)
+    if roles:
+        await acc.roles.add(*roles, using_db=tx)
+    return ids
+
+
+# ---- admin: staff --------------------------------------------------------------------------
+
+async def _staff_for_write(actor: Actor, account_id: int, tx) -> Account:  # noqa: ANN001
+    acc = await get_scoped(Account, actor, account_id, for_update=True, using=tx)
+    if acc.kind != "STAFF":
+        raise InvalidInput("该账号不是单位员工")
+    await _writable_org(actor, acc.org_id, tx)
+    return acc
+
+
+async def create_staff(actor: Actor, p: StaffIn) -> Account:
+    async with uow() as tx:
+        org = await _writable_org(actor, p.org_id, tx)
+        acc = Account(kind="STAFF", org_id=org.id, name=p.name, phone=p.phone, id_number=p.id_number,
+                      position=p.position, hired_on=p.hired_on, enabled=True)
+        await acc.save(using_db=tx)
+        await ensure_in_scope(acc, actor, using=tx)
+        await audit.record("staff.hire", "account", acc.id, using=tx, after=audit.snapshot(acc, ACCOUNT_AUDIT),
+                           summary=f"登记入职 {acc.name}", only_changes=False)
+    return acc
+
+
+async def update_staff(actor: Actor, account_id: int, p: StaffUpdate) -> Account:
+    async with uow() as tx:
+        acc = await _staff_for_write(actor, account_id, tx)
+        before = audit.snapshot(acc, ACCOUNT_AUDIT)
+        for k, v in p.model_dump(exclude_unset=True).items():
+            if v is not None:
+                setattr(acc, k, v)
+        await acc.save(using_db=tx)
+        await audit.record("staff.update", "account", acc.id, using=tx, before=before,
+                           after=audit.snapshot(acc, ACCOUNT_AUDIT), summary=f"修改员工 {acc.name}")
+    await sessions.bump_authz()
+    return acc
+
+
+async def open_staff_account(actor: Actor, account_id: int, p: StaffAccountIn) -> Account:
+    async with uow() as tx:
+        acc = await _staff_for_write(actor, account_id, tx)
+        if acc.login_name:
+            raise Conflict("该员工已开通账号", code="ACCOUNT_EXISTS")
+        if acc.left_on:
+            raise Conflict("该员工已离职，不能开通账号", code="STAFF_LEFT")
+        if err := policy_error(p.password, login=p.login_name, id_number=acc.id_number, phone=acc.phone):
+            raise InvalidInput(err, fields={"password": err})
+        if await Account.filter(login_name=p.login_name).using_db(tx).exists():
+            raise Conflict("登录名已被使用", code="LOGIN_NAME_TAKEN", fields={"login_name": "已被使用"})
+        before = audit.snapshot(acc, ACCOUNT_AUDIT)
+        acc.login_name = p.login_name
+        acc.password_hash = await hash_password(p.password)
+        acc.must_change_password = True
+        try:
+            await acc.save(using_db=tx)
+        except IntegrityError as e:
+            raise Conflict("登录名已被使用", code="LOGIN_NAME_TAKEN", fields={"login_name": "已被使用"}) from e
+        roles = await _assign_roles(acc, p.role_ids, tx)
+        await audit.record("staff.account_open", "account", acc.id, using=tx, before=before,
+                           after={**audit.snapshot(acc, ACCOUNT_AUDIT), "role_ids": roles},
+                           summary=f"开通账号 {acc.login_name}")
+    await sessions.bump_authz()
+    return acc
+
+
+async def set_staff_roles(actor: Actor, account_id: int, role_ids: list[int]) -> Account:
+    async with uow() as tx:
+        acc = await _staff_for_write(actor, account_id, tx)
+        before = sorted(r.id for r in await acc.roles.all().using_db(tx))
+        after = await _assign_roles(acc, role_ids, tx)
+        await audit.record("staff.roles", "account", acc.id, using=tx, before={"role_ids": before},
+                           after={"role_ids": after}, summary=f"分配角色 {acc.name}")
+    await sessions.bump_authz()
+    return acc
+
+
+async def reset_staff_password(actor: Actor, account_id: int) -> str:
+    async with uow() as tx:
+        acc = await _staff_for_write(actor, account_id, tx)
+        return await _reset_to_temp(acc, tx)
+
+
+async def _reset_to_temp(acc: Account, tx) -> str:  # noqa: ANN001
+    if not acc.login_name:
+        raise Conflict("该员工尚未开通账号", code="NO_ACCOUNT")
+    pw = _temp_password()
+    acc.password_hash = await hash_password(pw)
+    acc.must_change_password = True
+    acc.password_changed_at = dt.datetime.now(dt.timezone.utc)
+    await acc.save(using_db=tx, update_fields=["password_hash", "must_change_password", "password_changed_at"])
+    await audit.record("account.password_reset", "account", acc.id, using=tx, summary=f"重置密码 {acc.login_name}",
+                       only_changes=False)
+    await sessions.revoke_all(acc.id)
+    return pw
+
+
+async def staff_leave(actor: Actor, account_id: int, p: LeaveIn) -> Account:
+    async with uow() as tx:
+        acc = await _staff_for_write(actor, account_id, tx)
+        if acc.id == actor.account_id:
+            raise InvalidInput("不能为自己登记离职")
+        if acc.left_on:
+            raise Conflict("该员工已登记离职", code="STAFF_LEFT")
+        if acc.hired_on and p.left_on < acc.hired_on:
+            raise InvalidInput("离职日期不能早于入职日期", fields={"left_on": "早于入职日期"})
+        before = audit.snapshot(acc, ACCOUNT_AUDIT)
+        acc.left_on, acc.enabled = p.left_on, False
+        await acc.save(using_db=tx)
+        await audit.record("staff.leave", "account", acc.id, using=tx, before=before,
+                           after=audit.snapshot(acc, ACCOUNT_AUDIT), summary=f"登记离职 {acc.name}")
+    await sessions.revoke_all(acc.id)
+    await sessions.bump_authz()
+    return acc
+
+
+# ---- admin: org main accounts and accounts ---------------------------------------------------
+
+async def _main_account(actor: Actor, org_id: int, tx) -> Account:  # noqa: ANN001
+    org = await get_scoped(Org, actor, org_id, using=tx)
+    acc = await Account.filter(org_id=org.id, is_org_main=True).using_db(tx).select_for_update().first()
+    if acc is None:
+        raise Conflict("该单位尚未开通主账号", code="NO_MAIN_ACCOUNT")
+    return acc
+
+
+async def lock_main_account(actor: Actor, org_id: int, locked: bool) -> Account:
+    async with uow() as tx:
+        acc = await _main_account(actor, org_id, tx)
+        before = audit.snapshot(acc, ["locked"])
+        acc.locked = locked
+        await acc.save(using_db=tx, update_fields=["locked"])
+        await audit.record("org.main_account_lock" if locked else "org.main_account_unlock", "account", acc.id,
+                           using=tx, before=before, after=audit.snapshot(acc, ["locked"]),
+                           summary=("锁定" if locked else "解锁") + f"单位主账号 {acc.login_name}")
+    if locked:
+        await sessions.revoke_all(acc.id)
+    await sessions.bump_authz()
+    return acc
+
+
+async def reset_main_password(actor: Actor, org_id: int) -> str:
+    async with uow() as tx:
+        acc = await _main_account(actor, org_id, tx)
+        return await _reset_to_temp(acc, tx)
+
+
+async def set_main_roles(actor: Actor, org_id: int, role_ids: list[int]) -> Account:
+    async with uow() as tx:
+        acc = await _main_account(actor, org_id, tx)
+        before = sorted(r.id for r in await acc.roles.all().using_db(tx))
+        after = await _assign_roles(acc, role_ids, tx)
+        await audit.record("org.main_account_roles", "account", acc.id, using=tx, before={"role_ids": before},
+                           after={"role_ids": after}, summary=f"设置单位主账号角色 {acc.login_name}")
+    await sessions.bump_authz()
+    return acc
+
+
+async def _account_change(actor: Actor, account_id: int, action: str, summary: str, change) -> Account:  # noqa: ANN001
+    async with uow() as tx:
+        acc = await get_scoped(Account, actor, account_id, for_update=True, using=tx)
+        before = audit.snapshot(acc, ACCOUNT_AUDIT)
+        change(acc)
+        try:
+            await acc.save(using_db=tx)
+        except IntegrityError as e:
+            raise Conflict("该手机号已被其他账号绑定", code="PHONE_REGISTERED") from e
+        await ensure_in_scope(acc, actor, using=tx)
+        await audit.record(action, "account", acc.id, using=tx, before=before,
+                           after=audit.snapshot(acc, ACCOUNT_AUDIT), summary=f"{summary} {acc.login_name or acc.name}")
+    await sessions.bump_authz()
+    return acc
+
+
+async def set_account_enabled(actor: Actor, account_id: int, enabled: bool) -> Account:
+    if account_id == actor.account_id and not enabled:
+        raise InvalidInput("不能停用自己的账号")
+    acc = await _account_change(actor, account_id, "account.enable" if enabled else "account.disable",
+                                "启用账号" if enabled else "停用账号", lambda a: setattr(a, "enabled", enabled))
+    if not enabled:
+        await sessions.revoke_all(acc.id)
+    return acc
+
+
+async def set_account_phone(actor: Actor, account_id: int, phone: str) -> Account:
+    return await _account_change(actor, account_id, "account.phone", "设置手机号",
+                                 lambda a: setattr(a, "phone", phone))
+
+
+async def bind_ca(actor: Actor, account_id: int, p: CaIn) -> Account:
+    if p.ca_valid_to < dt.date.today():
+        raise InvalidInput("证书已过期，不能绑定", fields={"ca_valid_to": "已过期"})
+
+    def change(a: Account) -> None:
+        a.ca_cert_sn, a.ca_cert_subject, a.ca_valid_to = p.ca_cert_sn.upper(), p.ca_cert_subject, p.ca_valid_to
+        a.ca_enabled, a.ca_bound_at = True, dt.datetime.now(dt.timezone.utc)
+    return await _account_change(actor, account_id, "account.ca_bind", "绑定CA证书", change)
+
+
+async def set_ca_enabled(actor: Actor, account_id: int, enabled: bool) -> Account:
+    def change(a: Account) -> None:
+        if not a.ca_cert_sn:
+            raise Conflict("该账号未绑定CA证书", code="NO_CA_CERT")
+        a.ca_enabled = enabled
+    return await _account_change(actor, account_id, "account.ca_enable" if enabled else "account.ca_disable",
+                                 "启用CA证书" if enabled else "停用CA证书", change)
+
+
+async def unbind_ca(actor: Actor, account_id: int) -> Account:
+    def change(a: Account) -> None:
+        if not a.ca_cert_sn:
+            raise Conflict("该账号未绑定CA证书", code="NO_CA_CERT")
+        a.ca_cert_sn = a.ca_cert_subject = a.ca_valid_to = a.ca_bound_at = None
+        a.ca_enabled = False
+    return await _account_change(actor, account_id, "account.ca_unbind", "解绑CA证书", change)

@@ -1,0 +1,28 @@
+"""Run the API: `python -m app.main` (several workers, settings from the environment)."""
+from __future__ import annotations
+
+import logging
+
+from sanic import Sanic
+from sanic.worker.loader import AppLoader
+
+from app.config import get_settings
+
+
+def _factory() -> Sanic:
+    from app.server import create_app
+    return create_app()
+
+
+def main() -> None:
+    s = get_settings()
+    logging.getLogger("arh").setLevel(logging.INFO)
+    loader = AppLoader(factory=_factory)
+    app = loader.load()
+    app.prepare(host=s.api_host, port=s.api_port, workers=max(1, s.api_workers), access_log=False,
+                single_process=s.api_workers <= 1, motd=False)
+    Sanic.serve(primary=app, app_loader=loader)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Demo data: the Jiangmen gov org tree, builders, operators, roles and demo accounts.
+
+`python -m app.seed` — idempotent: rows that exist are left as they are.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from app.core import audit
+from app.core.context import SystemActor
+from app.core.db import close_db, init_db, uow
+from app.identity.models import Account, Org, Role
+from app.identity.passwords import hash_password
+from app.identity.permissions import grantable
+
+DEMO_PASSWORD = "Demo@2026"
+CITY = ("江门市住房和城乡建设局", "440700", "11440700007017834X")
+DISTRICTS = [
+    ("江门市蓬江区住房和城乡建设局", "440703"), ("江门市江海区住房和城乡建设局", "440704"),
+    ("江门市新会区住房和城乡建设局", "440705"), ("台山市住房和城乡建设局", "440781"),
+    ("开平市住房和城乡建设局", "440783"), ("鹤山市住房和城乡建设局", "440784"),
+    ("恩平市住房和城乡建设局", "440785"),
+]
+COMPANIES = [
+    ("BUILDER", "江门市安居建设有限公司", "440703", "91440703MA4UJ8KX2R", "builder_admin", "张建国", "13800000011"),
+    ("BUILDER", "鹤山市城建开发有限公司", "440784", "91440784MA51R2LQ0D", "hs_builder_admin", "何志强", "13800000012"),
+    ("OPERATOR", "江门市保障房运营管理有限公司", "440703", "91440703MA53F6YW8N", "operator_admin", "梁慧敏",
+     "13800000021"),
+    ("OPERATOR", "新会区安居物业服务有限公司", "440705", "91440705MA55C1TP3K", "xh_operator_admin", "陈志伟",
+     "13800000022"),
+]
+GOV_CLERK_PERMS = ["identity.org.read", "identity.staff.read", "identity.role.read"]
+PERSONS = [
+    ("陈明", "440703199001011239", "13800000001"),
+    ("李芳", "440704198506150025", "13800000002"),
+]
+
+
+async def _org(kind: str, name: str, district: str, level: str, parent: Org | None = None,
+               credit: str | None = None, contact: tuple[str, str] | None = None) -> Org:
+    org = await Org.filter(name=name).first()
+    if org:
+        return org
+    org = await Org.create(kind=kind, name=name, district_code=district, level=level, parent=parent,
+                           credit_code=credit, contact_name=contact[0] if contact else None,
+                           contact_phone=contact[1] if contact else None, address=f"广东省{name[:3]}")
+    await audit.record("seed.org", "org", org.id, after={"name": name, "kind": kind}, only_changes=False)
+    return org
+
+
+async def _role(org: Org, name: str, perms: list[str], builtin: bool = True) -> Role:
+    role = await Role.filter(org_id=org.id, name=name).first()
+    if role is None:
+        role = await Role.create(org=org, name=name, permissions=sorted(perms), builtin=builtin,
+                                 description="系统内置角色")
+    return role
+
+
+async def _staff(login: str, name: str, org: Org, position: str, roles: list[Role], phone: str,
+                 main: bool = False, pw_hash: str = "") -> Account:
+    acc = await Account.filter(login_name=login).first()
+    if acc:
+        return acc
+    async with uow() as tx:
+        acc = Account(kind="STAFF", login_name=login, name=name, org_id=org.id, position=position, phone=phone,
+                      password_hash=pw_hash, is_org_main=main, hired_on=dt.date(2024, 1, 2),
+                      password_changed_at=dt.datetime.now(dt.timezone.utc))
+        await acc.save(using_db=tx)
+        await acc.roles.add(*roles, using_db=tx)
+        await audit.record("seed.account", "account", acc.id, using=tx, after={"login_name": login},
+                           only_changes=False)
+    return acc
+
+
+async def seed() -> None:
+    pw = await hash_password(DEMO_PASSWORD)
+    gov_all = sorted(grantable("GOV"))
+    city = await _org("GOV", CITY[0], CITY[1], "city", credit=CITY[2], contact=("黄海", "13800000100"))
+    dist = {}
+    for name, code in DISTRICTS:
+        dist[code] = await _org("GOV", name, code, "district", parent=city)
+    city_admin = await _role(city, "系统管理员", gov_all)
+    city_clerk = await _role(city, "业务员", GOV_CLERK_PERMS)
+    await _staff("gov_admin", "王建华", city, "supervisor", [city_admin], "13800000101", main=True, pw_hash=pw)
+    await _staff("gov_clerk", "刘晓燕", city, "clerk", [city_clerk], "13800000102", pw_hash=pw)
+    pj_clerk_role = await _role(dist["440703"], "业务员", GOV_CLERK_PERMS)
+    await _role(dist["440703"], "业务主管", gov_all)
+    await _staff("pj_clerk", "周敏", dist["440703"], "clerk", [pj_clerk_role], "13800000103", pw_hash=pw)
+    for code, org in dist.items():
+        if code != "440703":
+            await _role(org, "业务员", GOV_CLERK_PERMS)
+    for kind, name, district, credit, login, contact, phone in COMPANIES:
+        org = await _org(kind, name, district, "org", credit=credit, contact=(contact, phone))
+        admin = await _role(org, "单位管理员", sorted(grantable(kind)))
+        await _staff(login, contact, org, "supervisor", [admin], phone, main=True, pw_hash=pw)
+    for name, idn, phone in PERSONS:
+        from app.core.pii import blind_index
+        if not await Account.filter(kind="PERSON", id_number_idx=blind_index(idn)).exists():
+            acc = Account(kind="PERSON", name=name, id_number=idn, phone=phone, password_hash=pw,
+                          password_changed_at=dt.datetime.now(dt.timezone.utc))
+            await acc.save()
+            await audit.record("seed.account", "account", acc.id, after={"name": name}, only_changes=False)
+
+
+async def main() -> None:
+    from app.core.context import current_actor
+    current_actor.set(SystemActor())
+    await init_db()
+    try:
+        await audit.ensure_partitions()
+        await seed()
+    finally:
+        await close_db()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

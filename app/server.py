@@ -1,0 +1,178 @@
+"""create_app(): config, database, Redis, blueprints, access control, errors, health and docs."""
+from __future__ import annotations
+
+import functools
+import json as jsonlib
+import logging
+from pathlib import Path
+
+import aio_pika
+from sanic import Request, Sanic
+from sanic.exceptions import SanicException
+from sanic.response import file as file_response
+from sanic.response import json, redirect
+from sanic_ext import Extend, openapi
+
+from app.config import ROOT, Settings, get_settings
+from app.core import audit
+from app.core.cache import close_redis, redis
+from app.core.db import close_db, conn, init_db
+from app.core.errors import AppError
+from app.identity import access  # noqa: F401 - registers data-scope rules
+from app.identity.guard import authorize, public
+from channels.sms.base import build_provider
+
+log = logging.getLogger("arh")
+
+_SANIC_ZH = {
+    400: ("BAD_REQUEST", "请求格式有误"),
+    401: ("UNAUTHORIZED", "请先登录"),
+    403: ("FORBIDDEN", "无权执行此操作"),
+    404: ("NOT_FOUND", "请求的地址不存在"),
+    405: ("METHOD_NOT_ALLOWED", "不支持该请求方法"),
+    408: ("REQUEST_TIMEOUT", "请求超时"),
+    413: ("PAYLOAD_TOO_LARGE", "上传内容超过大小限制"),
+    416: ("RANGE_NOT_SATISFIABLE", "请求范围无效"),
+    503: ("SERVICE_UNAVAILABLE", "服务暂不可用"),
+}
+
+
+def _blueprints():  # noqa: ANN202
+    from app.core.routes import bp_audit, bp_files, bp_jobs
+    from app.identity.routes import bp_auth, bp_identity, bp_me, bp_public
+    return [bp_auth, bp_identity, bp_public, bp_me, bp_audit, bp_files, bp_jobs]
+
+
+def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
+    s = settings or get_settings()
+    s.check()
+    app = Sanic(name, dumps=functools.partial(jsonlib.dumps, ensure_ascii=False, separators=(",", ":")))
+    app.ctx.settings = s
+    app.config.REQUEST_MAX_SIZE = (s.upload_max_mb + 1) * 1024 * 1024
+    app.config.FORWARDED_SECRET = None
+    app.config.OAS_URL_PREFIX = "/docs"
+    app.config.OAS_UI_DEFAULT = "swagger"
+    app.config.OAS_UI_REDOC = False
+    app.config.OAS_PATH_TO_SWAGGER_HTML = str(ROOT / "app" / "static" / "swagger.html")
+    app.config.CORS = False
+    app.config.HEALTH = False
+    Extend(app)
+    app.ext.openapi.describe("江门市保障性租赁住房管理平台 API", version="1.0.0",
+                             description="所有接口使用 `Authorization: Bearer <token>`；错误格式为 "
+                                         "`{\"error\": {\"code\", \"message\", \"fields\"}}`。")
+    app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer")
+    app.ext.openapi.secured("bearer")
+
+    for bp in _blueprints():
+        app.blueprint(bp)
+
+    @app.before_server_start
+    async def _start(app: Sanic) -> None:
+        await init_db()
+        app.ctx.sms = build_provider(s)
+        try:
+            await audit.ensure_partitions()
+        except Exception:  # noqa: BLE001 - another worker made them at the same moment
+            log.info("audit partitions already being created by another worker")
+
+    @app.after_server_stop
+    async def _stop(app: Sanic) -> None:
+        await app.ctx.sms.aclose()
+        await close_redis()
+        await close_db()
+
+    @app.on_request
+    async def _authorize(request: Request) -> None:
+        route = request.route
+        if route is not None and (route.extra.static or route.name.startswith("openapi.")):
+            return
+        await authorize(request)
+
+    @app.on_response
+    async def _headers(request: Request, response) -> None:  # noqa: ANN001
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+
+    @app.exception(AppError)
+    async def _app_error(request: Request, e: AppError):  # noqa: ANN202
+        return json(e.body(), status=e.status)
+
+    @app.exception(SanicException)
+    async def _sanic_error(request: Request, e: SanicException):  # noqa: ANN202
+        status = getattr(e, "status_code", 500) or 500
+        code, msg = _SANIC_ZH.get(status, ("ERROR", "请求处理失败"))
+        if status >= 500:
+            log.exception("server error", exc_info=e)
+        return json({"error": {"code": code, "message": msg, "fields": {}}}, status=status)
+
+    @app.exception(Exception)
+    async def _unexpected(request: Request, e: Exception):  # noqa: ANN202
+        log.exception("unhandled error on %s %s", request.method, request.path, exc_info=e)
+        return json({"error": {"code": "INTERNAL_ERROR", "message": "系统繁忙，请稍后再试", "fields": {}}},
+                    status=500)
+
+    @app.get("/healthz")
+    @openapi.summary("存活检查")
+    @public
+    async def healthz(request: Request):
+        return json({"status": "ok"})
+
+    @app.get("/readyz")
+    @openapi.summary("就绪检查：PostgreSQL、Redis、RabbitMQ")
+    @public
+    async def readyz(request: Request):
+        checks = {}
+        try:
+            await conn().execute_query("SELECT 1")
+            checks["postgresql"] = "ok"
+        except Exception as e:  # noqa: BLE001
+            checks["postgresql"] = f"down: {type(e).__name__}"
+        try:
+            await redis().ping()
+            checks["redis"] = "ok"
+        except Exception as e:  # noqa: BLE001
+            checks["redis"] = f"down: {type(e).__name__}"
+        try:
+            c = await aio_pika.connect(s.amqp_url, timeout=3)
+            await c.close()
+            checks["rabbitmq"] = "ok"
+        except Exception as e:  # noqa: BLE001
+            checks["rabbitmq"] = f"down: {type(e).__name__}"
+        down = [k for k, v in checks.items() if v != "ok"]
+        body = {"status": "ok" if not down else "down", "checks": checks}
+        if down:
+            body["error"] = {"code": "NOT_READY", "message": f"依赖服务不可用：{', '.join(down)}", "fields": {}}
+        return json(body, status=503 if down else 200)
+
+    swagger = Path(s.swagger_dist)
+    if swagger.is_dir():
+        app.static("/docs/static", swagger, name="swagger_static")
+
+    admin = Path(s.admin_dist)
+
+    @app.get("/")
+    @openapi.exclude()
+    @public
+    async def root(request: Request):
+        return redirect("/admin/")
+
+    @app.get("/admin", name="admin_root")
+    @app.get("/admin/<path:path>", name="admin_spa")
+    @openapi.exclude()
+    @public
+    async def admin_spa(request: Request, path: str = ""):
+        # Built assets are served as they are; every other path is a client-side route.
+        target = (admin / path).resolve() if path else admin / "index.html"
+        if path and target.is_file() and admin.resolve() in target.parents:
+            return await file_response(target, headers={"Cache-Control": "public, max-age=31536000, immutable"}
+                                       if "/assets/" in f"/{path}" else None)
+        index = admin / "index.html"
+        if not index.is_file():
+            return json({"error": {"code": "ADMIN_NOT_BUILT", "message": "管理端尚未构建，请运行 make run",
+                                   "fields": {}}}, status=503)
+        return await file_response(index, headers={"Cache-Control": "no-cache"})
+
+    return app

@@ -1,0 +1,50 @@
+"""taskiq worker and scheduler on RabbitMQ.
+
+worker:    taskiq worker app.worker:broker
+scheduler: taskiq scheduler app.worker:scheduler
+"""
+from __future__ import annotations
+
+import logging
+
+from taskiq import TaskiqEvents, TaskiqScheduler, TaskiqState
+from taskiq.schedule_sources import LabelScheduleSource
+from taskiq_aio_pika import AioPikaBroker
+
+from app import jobs
+from app.config import get_settings
+from app.core import audit
+from app.core.db import close_db, init_db
+
+log = logging.getLogger("arh.worker")
+broker = AioPikaBroker(url=get_settings().amqp_url, qos=4)
+
+
+@broker.on_event(TaskiqEvents.WORKER_STARTUP)
+async def _startup(state: TaskiqState) -> None:
+    await init_db(pool_max=5)
+
+
+@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
+async def _shutdown(state: TaskiqState) -> None:
+    await close_db()
+
+
+@broker.task(task_name="audit.maintain_partitions", schedule=[{"cron": "10 0 * * *"}])
+async def maintain_audit_partitions(job_id: str | None = None) -> dict:
+    """Keep next months' audit partitions ready and drop those past retention."""
+    if job_id:
+        await jobs.progress(job_id, 0, 2, "创建分区")
+    made = await audit.ensure_partitions()
+    if job_id:
+        await jobs.progress(job_id, 1, 2, "清理过期分区")
+    dropped = await audit.drop_expired_partitions(get_settings().audit_retention_months)
+    result = {"ensured": made, "dropped": dropped}
+    if job_id:
+        await jobs.progress(job_id, 2, 2)
+        await jobs.finish(job_id, result)
+    log.info("audit partitions: %s", result)
+    return result
+
+
+scheduler = TaskiqScheduler(broker, sources=[LabelScheduleSource(broker)])
