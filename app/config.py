@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     aliyun_sms_templates: dict[str, str] = {"verify_code": "SMS_480100001", "notice": "SMS_480100002"}
     tencent_sms_templates: dict[str, str] = {"verify_code": "2100001", "notice": "2100002"}
 
+    task_queue: str = "arh.jobs"
+    task_queue_type: str = "quorum"  # quorum in production; tests use classic auto-delete queues
+
     upload_max_mb: int = 20
     file_storage: str = "local"  # local | s3
     file_root: str = str(ROOT / "var" / "files")

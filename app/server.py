@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
     @app.on_request
     async def _authorize(request: Request) -> None:
         route = request.route
-        if route is not None and (route.extra.static or route.name.startswith("openapi.")):
+        if route is not None and (route.extra.static or route.name.startswith(f"{app.name}.openapi.")):
             return
         await authorize(request)
 

@@ -10,6 +10,8 @@ import logging
 from taskiq import TaskiqEvents, TaskiqScheduler, TaskiqState
 from taskiq.schedule_sources import LabelScheduleSource
 from taskiq_aio_pika import AioPikaBroker
+from taskiq_aio_pika.exchange import Exchange
+from taskiq_aio_pika.queue import Queue, QueueType
 
 from app import jobs
 from app.config import get_settings
@@ -17,7 +19,13 @@ from app.core import audit
 from app.core.db import close_db, init_db
 
 log = logging.getLogger("arh.worker")
-broker = AioPikaBroker(url=get_settings().amqp_url, qos=4)
+_s = get_settings()
+broker = AioPikaBroker(
+    url=_s.amqp_url, qos=4,
+    exchange=Exchange(name=_s.task_queue),
+    task_queues=[Queue(name=_s.task_queue, type=QueueType(_s.task_queue_type),
+                       auto_delete=_s.task_queue_type == "classic")],
+)
 
 
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)
