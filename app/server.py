@@ -12,6 +12,7 @@ from sanic.exceptions import SanicException
 from sanic.response import file as file_response
 from sanic.response import json, redirect
 from sanic_ext import Extend, openapi
+from tortoise.exceptions import IntegrityError
 
 from app.config import ROOT, Settings, get_settings
 from app.core import audit
@@ -99,6 +100,13 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
     @app.exception(AppError)
     async def _app_error(request: Request, e: AppError):  # noqa: ANN202
         return json(e.body(), status=e.status)
+
+    @app.exception(IntegrityError)
+    async def _integrity(request: Request, e: IntegrityError):  # noqa: ANN202
+        # A unique or foreign-key race lost to another request: the transaction rolled back.
+        log.info("integrity conflict on %s %s: %s", request.method, request.path, e)
+        return json({"error": {"code": "CONFLICT", "message": "数据重复或已被他人修改，请刷新后重试",
+                               "fields": {}}}, status=409)
 
     @app.exception(SanicException)
     async def _sanic_error(request: Request, e: SanicException):  # noqa: ANN202

@@ -23,7 +23,8 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
+# Set once per run: a second import of this module (as tests.conftest) must not pick new names.
+RUN_ID = os.environ.setdefault("ARH_TEST_RUN_ID", f"{os.getpid()}_{secrets.token_hex(3)}")
 
 
 def _free_port() -> int:
@@ -55,13 +56,16 @@ def _make_vhost(amqp: str) -> str:
 
 BASE_DB = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/arh")
 TEST_DB_NAME = f"arh_test_{RUN_ID}"
-API_PORT, SANDBOX_PORT = _free_port(), _free_port()
+API_PORT = int(os.environ.get("ARH_TEST_API_PORT") or _free_port())
+SANDBOX_PORT = int(os.environ.get("ARH_TEST_SANDBOX_PORT") or _free_port())
+os.environ["ARH_TEST_API_PORT"], os.environ["ARH_TEST_SANDBOX_PORT"] = str(API_PORT), str(SANDBOX_PORT)
 _redis_base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 ENV = {
     "ENV": "test",
     "DATABASE_URL": _with_path(BASE_DB, "/" + TEST_DB_NAME),
     "REDIS_URL": _with_path(_redis_base, "/13"),
-    "AMQP_URL": _make_vhost(os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")),
+    "AMQP_URL": os.environ.get("ARH_TEST_AMQP_URL")
+    or _make_vhost(os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")),
     "TASK_QUEUE": f"arh.test.{RUN_ID}",
     "TASK_QUEUE_TYPE": "classic",
     # Cheaper hashing keeps the suite fast; production cost is the default in app/config.py.
@@ -82,14 +86,9 @@ ENV = {
     "PUBLIC_BASE_URL": f"http://127.0.0.1:{API_PORT}",
 }
 os.environ.update(ENV)
+os.environ["ARH_TEST_AMQP_URL"] = ENV["AMQP_URL"]
 
-DEMO_PASSWORD = "Demo@2026"
-_ip_counter = itertools.count(1)
-
-
-def fresh_ip() -> str:
-    n = next(_ip_counter)
-    return f"10.{(os.getpid() >> 8) % 250}.{n // 250}.{n % 250 + 1}"
+from tests.helpers import DEMO_PASSWORD, fresh_ip, fresh_phone, make_id_number  # noqa: E402,F401
 
 
 def _wait_http(url: str, proc: subprocess.Popen, name: str, timeout: float = 60) -> None:
@@ -267,20 +266,6 @@ async def sms(sandbox):  # noqa: ANN001
                 await asyncio.sleep(0.1)
             raise AssertionError(f"no SMS for {phone}")
         yield latest
-
-
-_phones = itertools.count(1)
-
-
-def fresh_phone() -> str:
-    return f"139{os.getpid() % 10000:04d}{next(_phones):04d}"
-
-
-def make_id_number(region: str = "440703", born: str = "19900101", seq: int | None = None) -> str:
-    from app.core.idcard import check_digit
-    seq = seq if seq is not None else secrets.randbelow(999)
-    first17 = f"{region}{born}{seq:03d}"
-    return first17 + check_digit(first17)
 
 
 @pytest.fixture

@@ -103,7 +103,13 @@ def _catalogue(menu: Menu, allowed: set[str]) -> dict | None:
 
 def catalogue_for(kind: str) -> list[dict]:
     allowed = grantable(kind)
-    return [m for m in (_catalogue(x, allowed) for x in MENUS) if m]
+    tree = [m for m in (_catalogue(x, allowed) for x in MENUS) if m]
+    # Codes with no menu of their own (e.g. seeing full PII) are still granted through roles.
+    extra = sorted(allowed - all_menu_permissions() - set(_IMPLIED_FOR_ORG_KIND.get(kind, ())))
+    if extra:
+        tree.append({"code": "extra", "title": "数据权限", "path": "", "children": [],
+                     "permissions": [{"code": c, "title": PERMISSIONS[c].title} for c in extra]})
+    return tree
 
 
 def all_menu_permissions() -> set[str]:

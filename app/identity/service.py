@@ -77,19 +77,21 @@ async def _login(realm: str, login: str, password: str, account: Account | None)
         raise AppError("账号已停用，请联系管理员", code="ACCOUNT_DISABLED", status=403)
     if account.locked:
         raise AppError("账号已被管理员锁定，请联系管理员", code="ACCOUNT_LOCKED_BY_ADMIN", status=403)
-    if account.org_id and not await Org.filter(id=account.org_id, enabled=True).exists():
+    org = await Org.filter(id=account.org_id).first() if account.org_id else None
+    if org is not None and not org.enabled:
         raise AppError("所属单位已停用", code="ORG_DISABLED", status=403)
     await redis().delete(_lock_keys(realm, login)[0])
     account.last_login_at = dt.datetime.now(dt.timezone.utc)
     await Account.filter(id=account.id).update(last_login_at=account.last_login_at)
     token = await sessions.create(account.id, account.kind)
     await audit.record("auth.login", "account", account.id, summary="登录成功", only_changes=False,
-                       actor=_as_actor(account))
+                       actor=_as_actor(account, org.name if org else None))
     return token
 
 
-def _as_actor(acc: Account):  # noqa: ANN202
-    return Actor(account_id=acc.id, kind=acc.kind, name=acc.name, scope="SELF", org_id=acc.org_id)
+def _as_actor(acc: Account, org_name: str | None = None):  # noqa: ANN202
+    return Actor(account_id=acc.id, kind=acc.kind, name=acc.name, scope="SELF", org_id=acc.org_id,
+                 org_name=org_name)
 
 
 async def login_staff(username: str, password: str) -> tuple[str, Account]:
