@@ -1,0 +1,143 @@
+"""Load scenarios for the ARH API (locust).
+
+Two user classes, so that each endpoint is measured on its own:
+
+    LoginUser   POST /api/v1/auth/login, over and over (argon2id-bound)
+    MeUser      logs in once in on_start, then GET /api/v1/auth/me with the
+                bearer token (session lookup: Redis cache, then PostgreSQL)
+
+Pick one by name on the command line, e.g.
+
+    locust -f bench/locustfile.py --headless -u 100 -r 100 -t 30s \
+        --host http://127.0.0.1:8000 MeUser
+
+(or choose in the web UI with --class-picker; the tags `login` and `me` work
+too). bench/run.sh runs both at 100 and 500 users and writes bench/results/.
+
+MeUser measures steady state: every simulated user logs in first, and only
+when all of them hold a token are the statistics reset and GET /auth/me
+starts; the run then stops itself BENCH_DURATION seconds later. The logins
+of that ramp are reported under a separate name and are not part of the
+/auth/me numbers.
+
+Environment: BENCH_USERNAME (gov_admin), BENCH_PASSWORD (Demo@2026),
+BENCH_DURATION (seconds of steady state for MeUser, 30), BENCH_WAIT (think
+time between requests in seconds, 0 = closed loop as fast as possible).
+"""
+
+from __future__ import annotations
+
+import os
+
+import gevent
+from gevent.event import Event
+from locust import constant, events, tag, task
+from locust.contrib.fasthttp import FastHttpUser
+from locust.exception import StopUser
+
+USERNAME = os.environ.get("BENCH_USERNAME", "gov_admin")
+PASSWORD = os.environ.get("BENCH_PASSWORD", "Demo@2026")
+DURATION = float(os.environ.get("BENCH_DURATION", "30"))
+WAIT = float(os.environ.get("BENCH_WAIT", "0"))
+LOGIN_BODY = {"username": USERNAME, "password": PASSWORD}
+
+LOGIN = "POST /api/v1/auth/login"
+LOGIN_SETUP = "POST /api/v1/auth/login (MeUser on_start)"
+ME = "GET /api/v1/auth/me"
+
+
+def _check_login(resp) -> str | None:
+    """Mark the response failed unless it carries a token; return the token."""
+    if resp.status_code != 200:
+        resp.failure(f"HTTP {resp.status_code}: {resp.text[:200] if resp.text else ''}")
+        return None
+    try:
+        token = resp.json().get("token")
+    except Exception as exc:  # noqa: BLE001 - any bad body is a failed request
+        resp.failure(f"bad JSON: {exc}")
+        return None
+    if not token:
+        resp.failure("no token in the response")
+        return None
+    resp.success()
+    return token
+
+
+class LoginUser(FastHttpUser):
+    """Closed loop of staff logins with the demo account."""
+
+    wait_time = constant(WAIT)
+    # a login under heavy load waits for an argon2 slot; do not give up early
+    network_timeout = 60.0
+    connection_timeout = 10.0
+
+    @tag("login")
+    @task
+    def login(self) -> None:
+        with self.client.post("/api/v1/auth/login", json=LOGIN_BODY, name=LOGIN,
+                              catch_response=True) as resp:
+            _check_login(resp)
+
+
+# --- MeUser: a barrier so that /auth/me is measured only once everyone is logged in
+
+_logged_in = 0
+_all_ready = Event()
+
+
+@events.test_start.add_listener
+def _reset_barrier(environment, **_kw) -> None:
+    global _logged_in
+    _logged_in = 0
+    _all_ready.clear()
+
+
+def _release(environment) -> None:
+    """Everyone has a token: measure from now on, for DURATION seconds."""
+    if _all_ready.is_set():
+        return
+    runner = environment.runner
+    if runner is not None:
+        runner.stats.reset_all()
+        gevent.spawn_later(DURATION, runner.quit)
+    _all_ready.set()
+
+
+class MeUser(FastHttpUser):
+    """Logs in once, then asks who it is, as fast as the API answers."""
+
+    wait_time = constant(WAIT)
+    network_timeout = 60.0
+    connection_timeout = 10.0
+
+    def on_start(self) -> None:
+        global _logged_in
+        token = None
+        for attempt in range(5):
+            with self.client.post("/api/v1/auth/login", json=LOGIN_BODY, name=LOGIN_SETUP,
+                                  catch_response=True) as resp:
+                token = _check_login(resp)
+            if token:
+                break
+            gevent.sleep(0.5 * (attempt + 1))
+        if not token:
+            raise StopUser()  # counted as failed logins above; the barrier times out
+        self.auth = {"Authorization": f"Bearer {token}"}
+        _logged_in += 1
+        runner = self.environment.runner
+        target = getattr(runner, "target_user_count", None) or 1
+        if _logged_in >= target:
+            _release(self.environment)
+        # a user that missed its login must not hold the others back for ever
+        _all_ready.wait(timeout=120)
+        _release(self.environment)
+
+    @tag("me")
+    @task
+    def me(self) -> None:
+        with self.client.get("/api/v1/auth/me", headers=self.auth, name=ME,
+                             catch_response=True) as resp:
+            if resp.status_code != 200:
+                resp.failure(f"HTTP {resp.status_code}")
+            else:
+                resp.success()
