@@ -44,3 +44,47 @@ export const BOOL_OPTIONS = (yes = '是', no = '否'): FilterOption[] => [
   { value: true, label: yes },
   { value: false, label: no },
 ]
+
+/** Audit actions the backend records; unknown ones show their code. */
+export const AUDIT_ACTIONS: Dict = {
+  'auth.login': '登录',
+  'auth.login_failed': '登录失败',
+  'auth.lockout': '登录失败次数过多锁定',
+  'auth.logout': '退出登录',
+  'person.register': '个人用户注册',
+  'person.password_reset': '个人用户找回密码',
+  'account.password_change': '修改密码',
+  'account.password_reset': '重置密码',
+  'account.phone_change': '更换手机号',
+  'account.phone': '设置手机号',
+  'account.enable': '启用账号',
+  'account.disable': '停用账号',
+  'account.ca_bind': '绑定CA证书',
+  'account.ca_enable': '启用CA证书',
+  'account.ca_disable': '停用CA证书',
+  'account.ca_unbind': '解绑CA证书',
+  'staff.hire': '登记入职',
+  'staff.update': '修改员工信息',
+  'staff.account_open': '开通账号',
+  'staff.roles': '分配角色',
+  'staff.leave': '登记离职',
+  'org.main_account_lock': '锁定单位主账号',
+  'org.main_account_unlock': '解锁单位主账号',
+  'org.main_account_roles': '设置主账号角色',
+  'role.create': '新增角色',
+  'role.update': '修改角色',
+  'role.delete': '删除角色',
+  'pii.view': '查看完整个人信息',
+  'file.upload': '上传文件',
+  'seed.org': '初始化单位',
+  'seed.account': '初始化账号',
+}
+
+export const OBJECT_TYPES: Dict = {
+  account: '账号',
+  org: '单位',
+  role: '角色',
+  session: '会话',
+  login: '登录',
+  file: '文件',
+}
