@@ -307,6 +307,51 @@ async def test_gov_admin_disables_and_enables_an_account(page: Page, admin_url: 
     await expect_success(page, "账号已启用")
     assert await api_token(api_url, "gov_clerk", DEMO_PASSWORD)
 
+    # CA certificate: bind, disable, enable, unbind, each checked at the API.
+    async def account_row_api() -> dict:
+        r = await api_get(api_url, gov_token, "/api/v1/identity/accounts", login_name="gov_clerk")
+        (item,) = r.json()["items"]
+        return item
+
+    async def more(command: str) -> None:
+        await row.locator("[data-test=account-more]").click()
+        await page.locator(f".el-dropdown-menu__item:visible[data-test={command}]").click()
+
+    gov_token = await page_token(page)
+    await more("account-ca-bind")
+    d = await dialog(page, "绑定 CA 证书")
+    await d.locator("[data-test=ca-sn]").fill("4f:2a:9c:01:7b")
+    await d.locator("[data-test=ca-subject]").fill("CN=刘晓燕,O=江门市住房和城乡建设局")
+    await d.locator(".el-date-editor input").fill("2030-12-31")
+    await d.locator(".el-dialog__title").click()  # close the date panel
+    await d.locator("[data-test=ca-save]").click()
+    await expect_success(page, "CA 证书已绑定")
+    await expect(row).to_contain_text("4F:2A:9C:01:7B")
+    acc = await account_row_api()
+    assert (acc["ca_cert_sn"], acc["ca_enabled"], acc["ca_valid_to"]) == ("4F:2A:9C:01:7B", True, "2030-12-31")
+
+    for command, message, enabled in (("account-ca-disable", "CA 证书已停用", False),
+                                      ("account-ca-enable", "CA 证书已启用", True)):
+        await more(command)
+        await page.locator(".el-message-box__btns .el-button--primary").click()
+        await expect_success(page, message)
+        assert (await account_row_api())["ca_enabled"] is enabled
+
+    await more("account-ca-unbind")
+    await page.locator(".el-message-box__btns .el-button--primary").click()
+    await expect_success(page, "CA 证书已解绑")
+    await expect(row).to_contain_text("未绑定")
+    assert (await account_row_api())["ca_cert_sn"] is None
+
+    await more("account-phone")
+    d = await dialog(page, "修改手机号")
+    new_phone = "139" + "".join(random.choice("0123456789") for _ in range(8))
+    await d.locator("[data-test=account-new-phone]").fill(new_phone)
+    await d.locator("[data-test=account-phone-save]").click()
+    await expect_success(page, "手机号已修改")
+    await expect(row).to_contain_text(f"139****{new_phone[-4:]}")
+    await shot(page, "15-accounts-after-changes")
+
     # Every one of those writes is in the audit log, and the chain holds.
     await page.goto(admin_url + "audit")
     enabled_row = page.locator(".el-table__body tr.el-table__row").filter(has_text="启用账号").filter(has_text="gov_clerk").first
@@ -319,4 +364,4 @@ async def test_gov_admin_disables_and_enables_an_account(page: Page, admin_url: 
     await expect(changed.locator("td.after")).to_have_text("true")
     await page.locator("[data-test=audit-verify]").click()
     await expect(page.locator("[data-test=verify-result]")).to_contain_text("哈希链完整")
-    await shot(page, "15-audit")
+    await shot(page, "16-audit")
