@@ -29,10 +29,13 @@ def _jsonable(v: Any) -> Any:
         return v.isoformat()
     if isinstance(v, Decimal):
         return str(v)
+    if isinstance(v, float) and abs(v) >= 1e16 and v.is_integer():
+        return int(v)  # jsonb prints 1e20 as 100000000000000000000, which reads back as an int
     if isinstance(v, (bytes, bytearray, memoryview)):
         return None
     if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
+        # jsonb stores every key as a string; hash what will be read back, or verify() fails.
+        return {str(k): _jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple, set)):
         return [_jsonable(x) for x in v]
     return v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
