@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError, OperationalError
 
 from app.core.db import conn as default_conn
@@ -19,12 +20,16 @@ async def next_number(type_code: str, using=None, today: dt.date | None = None) 
         raise ValueError(f"bad business type {type_code!r}")
     day = today or dt.datetime.now(CN).date()
     seq = f"bizno_{type_code.lower()}_{day:%Y%m%d}"
+    db = using or default_conn()
     if seq not in _known:
-        # Made outside the caller's transaction, so a racing creator cannot abort it.
+        # Inside the caller's transaction this is a savepoint, so a racing creator cannot abort it.
+        # A rollback would drop a sequence made there: remember only one made outside a transaction.
         try:
-            await default_conn().execute_script(f"CREATE SEQUENCE IF NOT EXISTS {seq}")
+            async with db._in_transaction() as t:
+                await t.execute_script(f"CREATE SEQUENCE IF NOT EXISTS {seq}")
         except (OperationalError, IntegrityError):
             pass  # another process created it between the check and the create
-        _known.add(seq)
-    _, rows = await (using or default_conn()).execute_query(f"SELECT nextval('{seq}') AS n")
+        if not isinstance(db, TransactionalDBClient):
+            _known.add(seq)
+    _, rows = await db.execute_query(f"SELECT nextval('{seq}') AS n")
     return f"{type_code}-{day:%Y%m%d}-{rows[0]['n']:04d}"
