@@ -120,6 +120,7 @@ def _clean_image(data: bytes, mime: str) -> tuple[bytes, bytes, int, int]:
         img.load()
     except (UnidentifiedImageError, OSError) as e:
         raise InvalidInput("图片已损坏，无法读取", code="FILE_CORRUPT", fields={"file": "图片已损坏"}) from e
+    img.info.pop("comment", None)  # Pillow's JPEG save copies a comment (free text, GPS notes) over
     if mime == "image/gif":
         clean = data  # animated GIFs carry no EXIF; keep frames intact
     else:
