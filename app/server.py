@@ -18,7 +18,7 @@ from app.config import ROOT, Settings, get_settings
 from app.core import audit
 from app.core.cache import close_redis, redis
 from app.core.db import close_db, conn, init_db
-from app.core.errors import AppError
+from app.core.errors import AppError, NotFound
 from app.identity import access  # noqa: F401 - registers data-scope rules
 from app.identity.guard import authorize, public
 from channels.sms.base import build_provider
@@ -88,6 +88,9 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
         if route is not None and (route.extra.static or route.name.startswith(f"{app.name}.openapi.")):
             return
         await authorize(request)
+        # `<id:int>` matches any digits; an ID beyond bigint names no row (and would break the driver).
+        if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in request.match_info.values()):
+            raise NotFound()
 
     @app.on_response
     async def _headers(request: Request, response) -> None:  # noqa: ANN001

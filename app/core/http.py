@@ -47,14 +47,31 @@ def query(params: list[dict]) -> Callable:
     return deco
 
 
+def _has_nul(v: Any) -> bool:
+    if isinstance(v, str):
+        return "\x00" in v
+    if isinstance(v, dict):
+        return any(_has_nul(k) or _has_nul(x) for k, x in v.items())
+    if isinstance(v, list):
+        return any(_has_nul(x) for x in v)
+    return False
+
+
 def parse(request: Request, model: type[M]) -> M:
     raw = request.body or b"{}"
     try:
         data = _json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
         raise InvalidInput("请求体不是有效的 JSON") from e
     if not isinstance(data, dict):
         raise InvalidInput("请求体应为 JSON 对象")
+    try:
+        nul = _has_nul(data)
+    except RecursionError as e:
+        raise InvalidInput("请求体嵌套层级过深") from e
+    if nul:
+        # PostgreSQL text cannot hold U+0000: refuse it here rather than fail in the query.
+        raise InvalidInput("输入内容含有不允许的控制字符")
     try:
         return model.model_validate(data)
     except ValidationError as e:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -10,6 +10,8 @@ from app.core.idcard import id_number_error, normalize_id_number
 from app.core.pii import mask_id_number, mask_phone, phone_error
 
 Position = Literal["supervisor", "clerk"]
+# A row ID: beyond bigint it names no row, and the database driver would fail on it.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class _In(BaseModel):
@@ -91,11 +93,11 @@ class RoleIn(_In):
     name: str = Field(min_length=1, max_length=64, description="角色名称")
     description: str | None = Field(None, max_length=255, description="说明")
     permissions: list[str] = Field(default_factory=list, max_length=200, description="权限编码列表")
-    org_id: int | None = Field(None, ge=1, description="所属单位（默认本单位）")
+    org_id: RowId | None = Field(None, description="所属单位（默认本单位）")
 
 
 class RoleIds(_In):
-    role_ids: list[int] = Field(default_factory=list, max_length=50, description="角色ID列表")
+    role_ids: list[RowId] = Field(default_factory=list, max_length=50, description="角色ID列表")
 
 
 class StaffIn(_In):
@@ -104,7 +106,7 @@ class StaffIn(_In):
     id_number: str | None = Field(None, description="身份证号（可选）")
     position: Position = Field("clerk", description="supervisor 业务主管 / clerk 普通业务人员")
     hired_on: dt.date = Field(description="入职日期")
-    org_id: int | None = Field(None, ge=1, description="所属单位（默认本单位）")
+    org_id: RowId | None = Field(None, description="所属单位（默认本单位）")
     _vi = field_validator("id_number")(_id_number)
     _vp = field_validator("phone")(_phone)
 
@@ -121,7 +123,7 @@ class StaffAccountIn(_In):
     login_name: str = Field(min_length=3, max_length=32, pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$",
                             description="登录名：字母开头，字母数字下划线")
     password: str = Field(max_length=128, description="初始密码")
-    role_ids: list[int] = Field(default_factory=list, max_length=50)
+    role_ids: list[RowId] = Field(default_factory=list, max_length=50)
 
 
 class LeaveIn(_In):
