@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import time
+import uuid
 from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import TransactionalDBClient
@@ -33,3 +36,12 @@ async def next_number(type_code: str, using=None, today: dt.date | None = None) 
             _known.add(seq)
     _, rows = await db.execute_query(f"SELECT nextval('{seq}') AS n")
     return f"{type_code}-{day:%Y%m%d}-{rows[0]['n']:04d}"
+
+
+def uuid7() -> uuid.UUID:
+    """RFC 9562 UUIDv7: 48-bit Unix milliseconds, then random bits; sorts by creation time."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80 | (0x7 << 76) | ((rand >> 62) & 0xFFF) << 64 | (0b10 << 62) \
+        | (rand & ((1 << 62) - 1))
+    return uuid.UUID(int=value)

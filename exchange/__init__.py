@@ -1,0 +1,1 @@
+"""Secure exchange with partner systems: the envelope, RabbitMQ transport, outbox/inbox, one adapter per partner."""

@@ -1,0 +1,93 @@
+"""Exchange keys: each party's SM2 signing key pair and each partner's SM4 data keys, by key id.
+
+The keyring is a JSON file (EXCHANGE_KEYRING). The platform holds its own private key and the
+partners' public keys; in development the sandbox, standing in for every partner, also holds the
+partners' private keys. `python -m exchange.keys init PATH` writes a development keyring once.
+Rotation: add a new data key id and make it active; old ids still open old messages.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import gmssl_pyx
+
+from exchange.partners import PARTNERS, PLATFORM
+
+
+class KeyError_(Exception):
+    pass
+
+
+@dataclass
+class Keyring:
+    data: dict
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Keyring":
+        return cls(json.loads(Path(path).read_text()))
+
+    def _party(self, code: str) -> dict:
+        party = self.data["parties"].get(code)
+        if party is None:
+            raise KeyError_(f"unknown party {code}")
+        return party
+
+    def sign_private(self, code: str) -> bytes:
+        key = self._party(code).get("sign_private")
+        if not key:
+            raise KeyError_(f"no private key for {code}")
+        return bytes.fromhex(key)
+
+    def sign_public(self, code: str) -> bytes:
+        return bytes.fromhex(self._party(code)["sign_public"])
+
+    def data_key(self, partner: str, key_id: str) -> bytes:
+        key = self._party(partner).get("data_keys", {}).get(key_id)
+        if not key:
+            raise KeyError_(f"no data key {key_id} for {partner}")
+        return bytes.fromhex(key)
+
+    def active_key_id(self, partner: str) -> str:
+        return self._party(partner)["active_key"]
+
+    def rotate(self, partner: str) -> str:
+        party = self._party(partner)
+        new_id = f"k{len(party['data_keys']) + 1}"
+        party["data_keys"][new_id] = os.urandom(16).hex()
+        party["active_key"] = new_id
+        return new_id
+
+
+def generate() -> dict:
+    parties = {}
+    for code in [PLATFORM, *PARTNERS]:
+        pub, priv = gmssl_pyx.sm2_key_generate()
+        party = {"sign_public": pub.hex(), "sign_private": priv.hex()}
+        if code != PLATFORM:
+            party |= {"data_keys": {"k1": os.urandom(16).hex()}, "active_key": "k1"}
+        parties[code] = party
+    return {"parties": parties}
+
+
+def init(path: str | Path) -> bool:
+    """Write a development keyring if none exists. Returns True when one was written."""
+    p = Path(path)
+    if p.exists():
+        return False
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(".tmp")
+    tmp.write_text(json.dumps(generate(), indent=1))
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, p)
+    return True
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "init":
+        print("usage: python -m exchange.keys init PATH")
+        sys.exit(2)
+    print("written" if init(sys.argv[2]) else "exists", sys.argv[2])
