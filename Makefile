@@ -39,6 +39,7 @@ migrate: deps services
 
 seed: migrate
 	$(PY) -m app.seed
+	$(PY) -m exchange.keys init $${EXCHANGE_KEYRING:-var/keys/exchange.json}
 
 admin: admin/dist/index.html
 

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     aliyun_sms_templates: dict[str, str] = {"verify_code": "SMS_480100001", "notice": "SMS_480100002"}
     tencent_sms_templates: dict[str, str] = {"verify_code": "2100001", "notice": "2100002"}
 
+    exchange_keyring: str = str(ROOT / "var" / "keys" / "exchange.json")
+    exchange_prefix: str = "arh.exchange"
+    exchange_timeout_seconds: float = 10.0
+
     task_queue: str = "arh.jobs"
     task_queue_type: str = "quorum"  # quorum in production; tests use classic auto-delete queues
 

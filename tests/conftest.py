@@ -80,12 +80,17 @@ ENV = {
     "ALIYUN_SMS_ENDPOINT": f"http://127.0.0.1:{SANDBOX_PORT}/aliyun/sms/",
     "TENCENT_SMS_ENDPOINT": f"http://127.0.0.1:{SANDBOX_PORT}/tencent/sms/",
     "FILE_ROOT": str(ROOT / "var" / "test-files" / RUN_ID),
+    "EXCHANGE_KEYRING": str(ROOT / "var" / "test-keys" / RUN_ID / "exchange.json"),
+    "EXCHANGE_PREFIX": f"arh.exchange.test.{RUN_ID}",
     "UPLOAD_MAX_MB": "2",
     # Tests speak for many clients: each test names its own IP in X-Forwarded-For.
     "TRUST_FORWARDED_FOR": "true",
     "PUBLIC_BASE_URL": f"http://127.0.0.1:{API_PORT}",
 }
 os.environ.update(ENV)
+from exchange.keys import init as _init_keyring  # noqa: E402
+
+_init_keyring(ENV["EXCHANGE_KEYRING"])
 os.environ["ARH_TEST_AMQP_URL"] = ENV["AMQP_URL"]
 
 from tests.helpers import DEMO_PASSWORD, fresh_ip, fresh_phone, make_id_number  # noqa: E402,F401
@@ -160,6 +165,7 @@ async def database():
     await c.execute(f'DROP DATABASE IF EXISTS "{TEST_DB_NAME}" WITH (FORCE)')
     await c.close()
     shutil.rmtree(ENV["FILE_ROOT"], ignore_errors=True)
+    shutil.rmtree(Path(ENV["EXCHANGE_KEYRING"]).parent, ignore_errors=True)
 
 
 @dataclass
