@@ -138,10 +138,10 @@ async def register_person(p: Register) -> Account:
 
 
 async def send_public_code(phone: str, purpose: str, ip: str, provider) -> None:  # noqa: ANN001
-    if purpose == "reset_password" and not await Account.filter(
-            kind="PERSON", phone_idx=blind_index(phone), enabled=True).exists():
-        return  # answer the same as a real send, so phone numbers cannot be probed
-    await sms_codes.send_code(phone, purpose, ip, provider)
+    # An unknown phone gets the same answers and limits as a real one, so numbers cannot be probed.
+    deliver = purpose != "reset_password" or await Account.filter(
+        kind="PERSON", phone_idx=blind_index(phone), enabled=True).exists()
+    await sms_codes.send_code(phone, purpose, ip, provider, deliver=deliver)
 
 
 async def send_me_code(actor: Actor, purpose: str, phone: str | None, ip: str, provider) -> None:  # noqa: ANN001

@@ -44,7 +44,8 @@ class SmsFailed(AppError):
     status, code, message = 502, "SMS_SEND_FAILED", "短信发送失败，请稍后再试"
 
 
-async def send_code(phone: str, purpose: str, ip: str | None, provider) -> None:  # noqa: ANN001
+async def send_code(phone: str, purpose: str, ip: str | None, provider, deliver: bool = True) -> None:  # noqa: ANN001
+    """`deliver=False` counts the limits as a real send but sends nothing (a reset for an unknown phone)."""
     s = get_settings()
     if purpose not in PURPOSES:
         raise InvalidInput("验证码用途有误", fields={"purpose": "取值不在允许范围内"})
@@ -63,6 +64,8 @@ async def send_code(phone: str, purpose: str, ip: str | None, provider) -> None:
     if await r.incr(day_key) > s.sms_per_phone_daily:
         raise TooMany("该手机号今日获取验证码次数已达上限，请明日再试")
     await r.expire(day_key, 86400)
+    if not deliver:
+        return
     code = f"{secrets.randbelow(1_000_000):06d}"
     key, tries = _keys(purpose, phone)
     await r.set(key, _digest(phone, code), ex=s.sms_code_ttl_seconds)
