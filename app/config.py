@@ -37,8 +37,8 @@ class Settings(BaseSettings):
     login_failure_window_minutes: int = 15
     login_lock_minutes: int = 15
     # argon2id cost; defaults measured at about 50 ms on the target machine.
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 32768
     argon2_parallelism: int = 1
 
     sms_provider: str = "sandbox"

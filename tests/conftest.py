@@ -293,9 +293,14 @@ async def new_staff(api, token):  # noqa: ANN001
         assert r.status_code == 201, r.text
         acc_id = r.json()["id"]
         login = f"t{tag}".replace("_", "")[:30]
-        password = "Clerk@2026x"
         r = await api.post(f"/api/v1/identity/staff/{acc_id}/account", t,
-                           json={"login_name": login, "password": password, "role_ids": [role_id]})
+                           json={"login_name": login, "password": "Clerk@2026x", "role_ids": [role_id]})
+        assert r.status_code == 200, r.text
+        # A new account must change its first password before anything else.
+        first = await api.login(login, "Clerk@2026x")
+        password = "Clerk@2026y"
+        r = await api.post("/api/v1/auth/password", first, json={"old_password": "Clerk@2026x",
+                                                                  "new_password": password})
         assert r.status_code == 200, r.text
         return login, password, acc_id
     return make

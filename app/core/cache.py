@@ -11,8 +11,11 @@ _client: aioredis.Redis | None = None
 def redis() -> aioredis.Redis:
     global _client
     if _client is None:
-        _client = aioredis.from_url(get_settings().redis_url, decode_responses=True,
-                                    max_connections=200, health_check_interval=30)
+        # A blocking pool makes a burst wait for a free connection instead of failing with a 500.
+        pool = aioredis.BlockingConnectionPool.from_url(get_settings().redis_url, decode_responses=True,
+                                                        max_connections=100, timeout=10,
+                                                        health_check_interval=30)
+        _client = aioredis.Redis(connection_pool=pool)
     return _client
 
 

@@ -39,6 +39,12 @@ person = _mark("person")            # a logged-in person (SELF scope)
 authenticated = _mark("authenticated")  # any logged-in account
 
 
+def before_password_change(fn: Callable) -> Callable:
+    """Still reachable while the account must change its first or reset password."""
+    fn.__arh_pw_ok__ = True
+    return fn
+
+
 def access_of(handler: Callable) -> tuple[str, str | None] | None:
     return getattr(handler, ACCESS_ATTR, None)
 
@@ -68,6 +74,7 @@ async def build_actor(account_id: int) -> dict | None:
         "org_id": org.id if org else None, "org_name": org.name if org else None,
         "org_kind": org.kind if org else None, "district_code": org.district_code if org else None,
         "position": acc.position, "permissions": sorted(perms),
+        "must_change_password": acc.must_change_password,
     }
 
 
@@ -114,6 +121,8 @@ async def authorize(request: Request) -> None:
         return
     if actor is None:
         raise Unauthorized("登录已失效，请重新登录")
+    if actor.must_change_password and not getattr(route.handler, "__arh_pw_ok__", False):
+        raise Forbidden("首次登录或密码已被重置，请先修改密码", code="PASSWORD_CHANGE_REQUIRED")
     if kind == "authenticated":
         return
     if kind == "person":

@@ -13,7 +13,9 @@ from app.core.lists import Col, ListSpec, respond_list
 from app.identity import permissions as P
 from app.identity import schemas as S
 from app.identity import service
-from app.identity.guard import actor_of, authenticated, bearer, client_ip, person, perm, public, staff
+from app.identity.guard import (
+    actor_of, authenticated, before_password_change, bearer, client_ip, person, perm, public,
+)
 from app.identity.models import Account, Org, Role
 from app.identity.scope import get_scoped, scoped
 
@@ -94,6 +96,7 @@ async def _me_payload(request: Request) -> dict:
 @bp_auth.get("/me")
 @openapi.summary("当前登录账号、单位、权限和菜单")
 @authenticated
+@before_password_change
 async def me(request: Request):
     return json(await _me_payload(request))
 
@@ -101,6 +104,7 @@ async def me(request: Request):
 @bp_auth.post("/logout")
 @openapi.summary("退出登录，令牌立即失效")
 @authenticated
+@before_password_change
 async def staff_logout(request: Request):
     await service.logout(bearer(request))
     return json({"ok": True})
@@ -110,6 +114,7 @@ async def staff_logout(request: Request):
 @openapi.summary("修改本人密码（修改后需重新登录）")
 @body(S.ChangePassword)
 @authenticated
+@before_password_change
 async def staff_password(request: Request):
     await service.change_password(actor_of(request), parse(request, S.ChangePassword))
     return json({"ok": True, "relogin": True})

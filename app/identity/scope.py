@@ -31,6 +31,7 @@ class Actor:
     district_code: str | None = None
     position: str | None = None
     permissions: frozenset[str] = field(default_factory=frozenset)
+    must_change_password: bool = False
 
     def has(self, code: str) -> bool:
         return code in self.permissions

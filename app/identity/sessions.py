@@ -65,6 +65,8 @@ async def revoke_all(account_id: int) -> None:
     if keys:
         await r.delete(*keys)
     await r.delete(f"acct:{account_id}:sess")
+    # The account changed (password, lock, leave): its cached actor must not outlive the sessions.
+    await r.delete(f"actor:{account_id}:{await r.get(EPOCH_KEY) or '0'}")
 
 
 async def bump_authz() -> None:

@@ -95,6 +95,12 @@ async def test_staff_with_two_menu_role_sees_exactly_those(api, token):
     me = (await api.get("/api/v1/auth/me", ct)).json()
     assert [c["code"] for m in me["menus"] for c in m["children"]] == ["system.orgs", "system.audit"]
     assert me["account"]["must_change_password"] is True
+    r = await api.get("/api/v1/identity/orgs", ct)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "PASSWORD_CHANGE_REQUIRED"
+    r = await api.post("/api/v1/auth/password", ct, json={"old_password": "Clerk@2026x", "new_password": "Clerk@2026z"})
+    assert r.status_code == 200
+    ct = await api.login(login, "Clerk@2026z")
+    assert (await api.get("/api/v1/auth/me", ct)).json()["account"]["must_change_password"] is False
     assert (await api.get("/api/v1/identity/orgs", ct)).status_code == 200
     assert (await api.get("/api/v1/identity/staff", ct)).status_code == 403
     assert (await api.post("/api/v1/identity/roles", ct, json={"name": "x"})).status_code == 403
