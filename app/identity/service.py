@@ -17,7 +17,7 @@ from app.core.pii import blind_index
 from app.identity import sessions, sms_codes
 from app.identity.models import Account, Org, Role
 from app.identity.passwords import hash_password, policy_error, verify_password
-from app.identity.permissions import unknown_or_forbidden
+from app.identity.permissions import PERMISSIONS, unknown_or_forbidden
 from app.identity.schemas import (
     CaIn, ChangePassword, ChangePhone, LeaveIn, PasswordReset, Register, RoleIn, StaffAccountIn,
     StaffIn, StaffUpdate,
@@ -242,6 +242,14 @@ async def _writable_org(actor: Actor, org_id: int | None, tx) -> Org:  # noqa: A
     return org
 
 
+def _ensure_holds(actor: Actor, codes, refusal: str = "不能授予本人未拥有的权限") -> None:  # noqa: ANN001
+    """Nobody hands out a permission they lack: a staff manager could otherwise give itself
+    the 系统管理员 role, or take over a stronger account by resetting its password."""
+    missing = sorted((set(codes) & PERMISSIONS.keys()) - actor.permissions)
+    if missing:
+        raise Forbidden(f"{refusal}：{'、'.join(PERMISSIONS[c].title for c in missing)}")
+
+
 def _check_perms(codes: list[str], org_kind: str) -> list[str]:
     codes = sorted(set(codes))
     if bad := unknown_or_forbidden(codes, org_kind):
@@ -253,6 +261,7 @@ async def create_role(actor: Actor, p: RoleIn) -> Role:
     async with uow() as tx:
         org = await _writable_org(actor, p.org_id, tx)
         perms = _check_perms(p.permissions, org.kind)
+        _ensure_holds(actor, perms)
         if await Role.filter(org_id=org.id, name=p.name).using_db(tx).exists():
             raise Conflict("本单位已有同名角色", code="ROLE_NAME_TAKEN", fields={"name": "已存在"})
         role = await Role.create(org_id=org.id, name=p.name, description=p.description,
@@ -273,6 +282,7 @@ async def update_role(actor: Actor, role_id: int, p: RoleIn) -> Role:
             raise Conflict("本单位已有同名角色", code="ROLE_NAME_TAKEN", fields={"name": "已存在"})
         role.name, role.description = p.name, p.description
         role.permissions = _check_perms(p.permissions, org.kind)
+        _ensure_holds(actor, set(role.permissions) - set(before["permissions"]))
         await role.save(using_db=tx)
         await audit.record("role.update", "role", role.id, using=tx, before=before,
                            after=audit.snapshot(role, ROLE_AUDIT), summary=f"修改角色 {role.name}")
@@ -296,11 +306,13 @@ async def delete_role(actor: Actor, role_id: int) -> None:
     await sessions.bump_authz()
 
 
-async def _assign_roles(acc: Account, role_ids: list[int], tx) -> list[int]:  # noqa: ANN001
+async def _assign_roles(actor: Actor, acc: Account, role_ids: list[int], tx) -> list[int]:  # noqa: ANN001
     ids = sorted(set(role_ids))
     roles = await Role.filter(id__in=ids, org_id=acc.org_id).using_db(tx) if ids else []
     if len(roles) != len(ids):
         raise InvalidInput("只能分配账号所属单位的角色", fields={"role_ids": "含无效角色"})
+    held = set(await acc.roles.all().using_db(tx).values_list("id", flat=True))
+    _ensure_holds(actor, {c for r in roles if r.id not in held for c in r.permissions})
     await acc.roles.clear(using_db=tx)
     if roles:
         await acc.roles.add(*roles, using_db=tx)
@@ -362,7 +374,7 @@ async def open_staff_account(actor: Actor, account_id: int, p: StaffAccountIn) -
             await acc.save(using_db=tx)
         except IntegrityError as e:
             raise Conflict("登录名已被使用", code="LOGIN_NAME_TAKEN", fields={"login_name": "已被使用"}) from e
-        roles = await _assign_roles(acc, p.role_ids, tx)
+        roles = await _assign_roles(actor, acc, p.role_ids, tx)
         await audit.record("staff.account_open", "account", acc.id, using=tx, before=before,
                            after={**audit.snapshot(acc, ACCOUNT_AUDIT), "role_ids": roles},
                            summary=f"开通账号 {acc.login_name}")
@@ -374,7 +386,7 @@ async def set_staff_roles(actor: Actor, account_id: int, role_ids: list[int]) ->
     async with uow() as tx:
         acc = await _staff_for_write(actor, account_id, tx)
         before = sorted(r.id for r in await acc.roles.all().using_db(tx))
-        after = await _assign_roles(acc, role_ids, tx)
+        after = await _assign_roles(actor, acc, role_ids, tx)
         await audit.record("staff.roles", "account", acc.id, using=tx, before={"role_ids": before},
                            after={"role_ids": after}, summary=f"分配角色 {acc.name}")
     await sessions.bump_authz()
@@ -384,6 +396,8 @@ async def set_staff_roles(actor: Actor, account_id: int, role_ids: list[int]) ->
 async def reset_staff_password(actor: Actor, account_id: int) -> str:
     async with uow() as tx:
         acc = await _staff_for_write(actor, account_id, tx)
+        _ensure_holds(actor, {c for r in await acc.roles.all().using_db(tx) for c in r.permissions},
+                      "不能重置权限多于本人的账号的密码，该账号拥有本人未拥有的权限")
         return await _reset_to_temp(acc, tx)
 
 
@@ -455,7 +469,7 @@ async def set_main_roles(actor: Actor, org_id: int, role_ids: list[int]) -> Acco
     async with uow() as tx:
         acc = await _main_account(actor, org_id, tx)
         before = sorted(r.id for r in await acc.roles.all().using_db(tx))
-        after = await _assign_roles(acc, role_ids, tx)
+        after = await _assign_roles(actor, acc, role_ids, tx)
         await audit.record("org.main_account_roles", "account", acc.id, using=tx, before={"role_ids": before},
                            after={"role_ids": after}, summary=f"设置单位主账号角色 {acc.login_name}")
     await sessions.bump_authz()
