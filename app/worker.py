@@ -5,6 +5,7 @@ scheduler: taskiq scheduler app.worker:scheduler
 """
 from __future__ import annotations
 
+import importlib
 import logging
 
 from taskiq import TaskiqEvents, TaskiqScheduler, TaskiqState
@@ -16,7 +17,12 @@ from taskiq_aio_pika.queue import Queue, QueueType
 from app import jobs
 from app.config import get_settings
 from app.core import audit
-from app.core.db import close_db, init_db
+from app.core.db import MODEL_MODULES, close_db, init_db
+
+# taskiq puts the project directory on sys.path only while it imports this module, so import the
+# model modules now: Tortoise.init at worker startup could not find those outside `app`.
+for _m in MODEL_MODULES:
+    importlib.import_module(_m)
 
 log = logging.getLogger("arh.worker")
 _s = get_settings()
