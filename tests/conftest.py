@@ -63,7 +63,9 @@ _redis_base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 ENV = {
     "ENV": "test",
     "DATABASE_URL": _with_path(BASE_DB, "/" + TEST_DB_NAME),
-    "REDIS_URL": _with_path(_redis_base, "/13"),
+    # A Redis DB of this run's own (1..15), so two runs on one machine do not flush each other.
+    "REDIS_URL": os.environ.get("ARH_TEST_REDIS_URL")
+    or _with_path(_redis_base, f"/{1 + int(RUN_ID.split('_')[1], 16) % 15}"),
     "AMQP_URL": os.environ.get("ARH_TEST_AMQP_URL")
     or _make_vhost(os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")),
     "TASK_QUEUE": f"arh.test.{RUN_ID}",
@@ -92,6 +94,7 @@ from exchange.keys import init as _init_keyring  # noqa: E402
 
 _init_keyring(ENV["EXCHANGE_KEYRING"])
 os.environ["ARH_TEST_AMQP_URL"] = ENV["AMQP_URL"]
+os.environ["ARH_TEST_REDIS_URL"] = ENV["REDIS_URL"]
 
 from tests.helpers import DEMO_PASSWORD, fresh_ip, fresh_phone, make_id_number  # noqa: E402,F401
 
