@@ -9,6 +9,7 @@ from redis.exceptions import RedisError
 from sanic import Blueprint, Request, html, json
 from sanic.response import HTTPResponse, JSONResponse
 
+from .exchange_pages import section as exchange_section
 from .sms import national_mobile, recent_messages
 
 bp = Blueprint("sandbox_home")
@@ -89,5 +90,6 @@ th {{ background: #f5f7fa; }}
 <thead><tr><th>发送时间</th><th>手机号</th><th>通道</th><th>模板</th><th>验证码</th><th>短信内容</th></tr></thead>
 <tbody>{rows}</tbody>
 </table>
+{await exchange_section(request.app.ctx.redis)}
 </body>
 </html>""")

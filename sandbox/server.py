@@ -1,10 +1,12 @@
 """The sandbox app. Each outside system is one blueprint; add the next one in create_app()."""
 from __future__ import annotations
 
+import logging
+
 from redis.asyncio import Redis
 from sanic import Sanic
 
-from . import home, sms
+from . import baidu, exchange_pages, home, partners, sms
 from .config import SandboxConfig
 
 
@@ -16,13 +18,24 @@ def create_app(cfg: SandboxConfig | None = None) -> Sanic:
     app.ctx.cfg = cfg
     app.blueprint(home.bp)
     app.blueprint(sms.bp)
+    app.blueprint(baidu.bp)
+    app.blueprint(exchange_pages.bp)
 
     @app.before_server_start
     async def open_redis(app: Sanic) -> None:
         app.ctx.redis = Redis.from_url(cfg.redis_url, decode_responses=True)
+        # The partner stand-ins; without a broker or keyring the HTTP stand-ins still serve.
+        try:
+            app.ctx.partners = await partners.connect(cfg.amqp_url, cfg.exchange_prefix, cfg.exchange_keyring,
+                                                      app.ctx.redis, cfg.public_url)
+        except Exception:  # noqa: BLE001
+            logging.getLogger("arh.sandbox").exception("partner stand-ins not started")
+            app.ctx.partners = None
 
     @app.after_server_stop
     async def close_redis(app: Sanic) -> None:
+        if app.ctx.partners is not None:
+            await app.ctx.partners.close()
         await app.ctx.redis.aclose()
 
     return app
