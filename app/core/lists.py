@@ -14,10 +14,11 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from asyncpg.exceptions import DataError
 from openpyxl import Workbook
 from sanic import Request
 from sanic.response import json as json_response
-from tortoise.exceptions import ValidationError
+from tortoise.exceptions import OperationalError, ValidationError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
@@ -186,13 +187,19 @@ def request_args(request: Request) -> dict[str, str]:
 
 @contextmanager
 def _values_fit_columns() -> Iterator[None]:
-    """Tortoise checks filter values against the column (e.g. 7 characters for a 6-character
-    district code) when the query first runs; that is the clerk's input, not a server fault."""
+    """Filter values that cannot fit their column (7 characters for a 6-character district code)
+    fail when the query first runs; that is the clerk's input, not a server fault."""
     try:
         yield
     except ValidationError as e:
         name = str(e).split(":", 1)[0][:64] if ":" in str(e) else "_"
         raise InvalidInput("查询条件的值超出该字段的长度或格式", fields={name: "长度或格式不符"}) from e
+    except OperationalError as e:
+        # The driver refusing a parameter (e.g. 2^40 for an int32 column): only filters carry
+        # the caller's values into a list query, so this too is bad input.
+        if isinstance(e.__cause__, DataError):
+            raise InvalidInput("查询条件的值超出该字段的范围或格式", fields={"_": "超出范围"}) from e
+        raise
 
 
 async def respond_list(request: Request, qs: QuerySet, spec: ListSpec,

@@ -30,8 +30,7 @@ pytestmark = pytest.mark.feature("GOV-13-04", "GOV-13-05", "GOV-13-06", "GOV-13-
 
 PASSWORD = "Fuzz@2026xy"
 # Calls that would end the fuzzer's own session; everything else is fuzzed.
-SESSION_KILLERS = [("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/password"), ("POST", "/api/me/logout"),
-                   ("POST", "/api/me/password")]
+SESSION_KILLERS = [("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/password"), ("POST", "/api/me/logout")]
 FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None,
                 print_blob=True)
 
@@ -168,13 +167,13 @@ BAD_BODIES = [b"{not json", b'{"name":', b"\xff\xfe\x00", b"[]", b"null", b"123"
 
 
 async def test_bad_json_bodies_never_5xx(live_server, supervisor):  # noqa: ANN001
-    spec = httpx.get(live_server.url + "/docs/openapi.json").json()
     failures, sent = [], 0
     async with httpx.AsyncClient(base_url=live_server.url, timeout=30, headers={
             "Authorization": f"Bearer {supervisor.token}", "X-Forwarded-For": supervisor.ip}) as c:
+        spec = (await c.get("/docs/openapi.json")).json()
         for path, item in spec["paths"].items():
             for method in ("post", "put", "patch"):
-                if method not in item or (method.upper(), path) in SESSION_KILLERS:
+                if method not in item or path.endswith("/logout"):  # a bad body cannot change a password
                     continue
                 url = path.replace("{account_id}", str(supervisor.real["account_id"])).replace("{role_id}", "999999999") \
                     .replace("{org_id}", "999999999")
