@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     exchange_keyring: str = str(ROOT / "var" / "keys" / "exchange.json")
     exchange_prefix: str = "arh.exchange"
     exchange_timeout_seconds: float = 10.0
+    # Baidu Map web service (INT-15): empty means the sandbox's stand-in at SANDBOX_URL/baidu.
+    baidu_map_base_url: str = ""
+    baidu_map_ak: str = "sandbox-baidu-ak"
 
     task_queue: str = "arh.jobs"
     task_queue_type: str = "quorum"  # quorum in production; tests use classic auto-delete queues
