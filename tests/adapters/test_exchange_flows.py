@@ -330,3 +330,17 @@ async def test_a_push_with_a_corrupted_signature_is_rejected_and_applies_nothing
     row = await eventually(lambda: ExchangeMessage.filter(direction="in", message_id=entry["message_id"]).first())
     assert row.status == "rejected" and row.error_code == "BAD_SIGNATURE"
     assert not await HouseTransaction.filter(buyer_id_number_idx=blind_index(buyer)).exists()
+
+
+async def test_the_page_lists_messages_and_its_forms_push_events(sbx):
+    person = make_id_number(born="19970707")
+    r = await sbx.post("/sandbox/access/events", data={"person_id_number": person, "door": "表单门", "count": "1",
+                                                        "person_name": ""})
+    assert r.status_code == 303 and r.headers["location"].startswith("/sandbox/exchange?note=")
+    await eventually(lambda: _events(blind_index(person), 1))
+    page = (await sbx.get("/sandbox/exchange")).text
+    for form in ("payment-form", "access-form", "contract-form", "case-form"):
+        assert f'id="{form}"' in page
+    assert "access.events" in page and "门禁监控" in page and "陈建华" in page
+    home = (await sbx.get("/sandbox/")).text
+    assert "数据交换报文" in home and "access.events" in home
