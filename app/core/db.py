@@ -12,6 +12,7 @@ from app.config import get_settings
 MODEL_MODULES = [
     "app.core.models",
     "app.identity.models",
+    "exchange.models",
 ]
 
 
