@@ -12,7 +12,7 @@ stop() {
   echo; echo "正在停止…"
   kill "${pids[@]}" 2>/dev/null
   wait "${pids[@]}" 2>/dev/null
-  echo "已停止 API、任务进程、调度器和沙箱。"
+  echo "已停止 API、任务进程、调度器、数据交换中继和沙箱。"
 }
 trap stop INT TERM EXIT
 
@@ -20,6 +20,7 @@ start sandbox $PY -m sandbox
 start worker .venv/bin/taskiq worker app.worker:broker --workers 1
 start scheduler .venv/bin/taskiq scheduler app.worker:scheduler
 start api $PY -m app.main
+start relay $PY -m exchange.relay
 
 for i in $(seq 1 60); do
   curl -sf "http://127.0.0.1:$API_PORT/healthz" >/dev/null && curl -sf "http://127.0.0.1:$SANDBOX_PORT/healthz" >/dev/null && break
@@ -32,7 +33,7 @@ cat <<TXT
   API 文档      http://127.0.0.1:$API_PORT/docs
   健康检查      http://127.0.0.1:$API_PORT/healthz   就绪检查 http://127.0.0.1:$API_PORT/readyz
   沙箱（短信验证码等） http://127.0.0.1:$SANDBOX_PORT/sandbox/
-  日志          var/log/{api,worker,scheduler,sandbox}.log
+  日志          var/log/{api,worker,scheduler,relay,sandbox}.log
 
 演示账号（密码均为 Demo@2026）
   gov_admin        市住建局 业务主管（全部管理权限）
