@@ -10,6 +10,7 @@ import datetime as dt
 from app.core import audit
 from app.core.context import SystemActor
 from app.core.db import close_db, init_db, uow
+from app.identity import sessions
 from app.identity.models import Account, Org, Role
 from app.identity.passwords import hash_password
 from app.identity.permissions import grantable
@@ -57,6 +58,20 @@ async def _role(org: Org, name: str, perms: list[str], builtin: bool = True) -> 
     return role
 
 
+async def _grant_missing(role: Role, perms: list[str]) -> None:
+    """The city 系统管理员 gets new GOV codes that later releases add (a role is otherwise left as it is)."""
+    missing = sorted(set(perms) - set(role.permissions))
+    if not role.builtin or not missing:
+        return
+    async with uow() as tx:
+        before = sorted(role.permissions)
+        role.permissions = sorted(set(role.permissions) | set(missing))
+        await role.save(using_db=tx, update_fields=["permissions", "updated_at"])
+        await audit.record("role.update", "role", role.id, using=tx, before={"permissions": before},
+                           after={"permissions": role.permissions}, summary=f"内置角色补充新权限 {role.name}")
+    await sessions.bump_authz()
+
+
 async def _staff(login: str, name: str, org: Org, position: str, roles: list[Role], phone: str,
                  main: bool = False, pw_hash: str = "") -> Account:
     acc = await Account.filter(login_name=login).first()
@@ -81,6 +96,7 @@ async def seed() -> None:
     for name, code in DISTRICTS:
         dist[code] = await _org("GOV", name, code, "district", parent=city)
     city_admin = await _role(city, "系统管理员", gov_all)
+    await _grant_missing(city_admin, gov_all)
     city_clerk = await _role(city, "业务员", GOV_CLERK_PERMS)
     await _staff("gov_admin", "王建华", city, "supervisor", [city_admin], "13800000101", main=True, pw_hash=pw)
     await _staff("gov_clerk", "刘晓燕", city, "clerk", [city_clerk], "13800000102", pw_hash=pw)

@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, Permission] = {p.code: p for p in [
     Permission("identity.account.read", "账号查询", (GOV,)),
     Permission("identity.account.manage", "账号管理", (GOV,)),
     Permission("audit.log.read", "审计日志查询", (GOV,)),
+    Permission("exchange.message.read", "数据交换监控查询", (GOV,)),
+    Permission("exchange.message.replay", "数据交换重新投递", (GOV,)),
     Permission("pii.view", "查看完整个人信息", ALL_ORGS),
     Permission("file.upload", "上传文件", ALL_ORGS),
 ]}
@@ -55,6 +57,8 @@ MENUS: tuple[Menu, ...] = (
              ("identity.account.read", "identity.account.manage")),
         Menu("system.audit", "审计日志", "/audit", "Document", ("audit.log.read",)),
     )),
+    Menu("exchange.monitor", "数据交换监控", "/exchange", "Connection",
+         ("exchange.message.read", "exchange.message.replay")),
 )
 
 # Codes that ride along with any staff role (no menu of their own).
