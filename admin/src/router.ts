@@ -28,6 +28,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'roles', name: 'roles', component: () => import('@/views/RolesView.vue'), meta: { title: '角色权限', menu: true } },
       { path: 'accounts', name: 'accounts', component: () => import('@/views/AccountsView.vue'), meta: { title: '账号管理', menu: true } },
       { path: 'audit', name: 'audit', component: () => import('@/views/AuditView.vue'), meta: { title: '审计日志', menu: true } },
+      { path: 'exchange', name: 'exchange', component: () => import('@/views/ExchangeView.vue'), meta: { title: '数据交换监控', menu: true } },
       { path: '403', name: 'forbidden-page', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '无权访问' } },
       // Unknown paths. Listed before "forbidden" so that a path resolves here;
       // "forbidden" is only reached by name, from the guard, keeping the URL.

@@ -78,6 +78,14 @@ export const AUDIT_ACTIONS: Dict = {
   'file.upload': '上传文件',
   'seed.org': '初始化单位',
   'seed.account': '初始化账号',
+  'exchange.enqueue': '报文排队发送',
+  'exchange.dead': '报文转入死信',
+  'exchange.replay': '重新投递报文',
+  'exchange.apply': '处理接收报文',
+  'exchange.receive': '接收报文',
+  'exchange.reject': '拒收报文',
+  'house_transaction.create': '登记房屋交易',
+  'house_transaction.update': '更新房屋交易',
 }
 
 export const OBJECT_TYPES: Dict = {
@@ -87,4 +95,6 @@ export const OBJECT_TYPES: Dict = {
   session: '会话',
   login: '登录',
   file: '文件',
+  exchange_message: '交换报文',
+  house_transaction: '房屋交易',
 }
