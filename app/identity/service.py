@@ -447,6 +447,8 @@ async def _main_account(actor: Actor, org_id: int, tx) -> Account:  # noqa: ANN0
 async def lock_main_account(actor: Actor, org_id: int, locked: bool) -> Account:
     async with uow() as tx:
         acc = await _main_account(actor, org_id, tx)
+        if locked and acc.id == actor.account_id:
+            raise InvalidInput("不能锁定自己的账号")
         before = audit.snapshot(acc, ["locked"])
         acc.locked = locked
         await acc.save(using_db=tx, update_fields=["locked"])
