@@ -22,6 +22,7 @@ from app.core.errors import AppError, NotFound
 from app.identity import access  # noqa: F401 - registers data-scope rules
 from app.identity.guard import authorize, public
 from channels.sms.base import build_provider
+from exchange import runtime as exchange_runtime
 
 log = logging.getLogger("arh")
 
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
     @app.after_server_stop
     async def _stop(app: Sanic) -> None:
         await app.ctx.sms.aclose()
+        await exchange_runtime.close()
         await close_redis()
         await close_db()
 

@@ -74,8 +74,12 @@ class ExchangeClient:
         started = time.perf_counter()
         await self._record("request", header, {"body": body})
         try:
-            await self.transport.publish(partner, raw, message_id=header.message_id,
-                                         correlation_id=header.message_id, reply_to=self._reply_to)
+            try:
+                await self.transport.publish(partner, raw, message_id=header.message_id,
+                                             correlation_id=header.message_id, reply_to=self._reply_to)
+            except Exception as e:  # noqa: BLE001 - broker down or refused: the caller sees one typed error
+                await self._record("rejected", header, {"error": "BROKER_UNAVAILABLE"})
+                raise ExchangeRejected("BROKER_UNAVAILABLE", "消息中间件不可用，请稍后再试") from e
             reply_raw = await asyncio.wait_for(fut, timeout)
         except asyncio.TimeoutError as e:
             await self._record("timeout", header, {"error": "timeout"})

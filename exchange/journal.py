@@ -39,6 +39,7 @@ async def record(event: str, header: Header, detail: dict) -> None:
         await q.update(status="failed", finished_at=now, error_code="TIMEOUT", last_error="对方系统未在时限内应答")
     elif event == "rejected":
         await q.update(status="failed", finished_at=now, error_code=str(detail.get("error", "REJECTED"))[:32],
-                       last_error="应答报文未通过验证")
+                       last_error="消息中间件不可用" if detail.get("error") == "BROKER_UNAVAILABLE"
+                       else "应答报文未通过验证")
     else:
         raise ValueError(f"unknown exchange event {event!r}")

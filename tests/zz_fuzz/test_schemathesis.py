@@ -24,7 +24,7 @@ from app.core.models import Job
 from app.identity.models import Account, Org, Role
 from app.identity.passwords import hash_password
 from app.identity.permissions import grantable
-from conftest import fresh_ip, fresh_phone, make_id_number
+from tests.helpers import fresh_ip, fresh_phone, make_id_number
 
 pytestmark = pytest.mark.feature("GOV-13-04", "GOV-13-05", "GOV-13-06", "GOV-13-07")
 
