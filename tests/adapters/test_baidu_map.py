@@ -8,7 +8,7 @@ from exchange.adapters import coords
 from exchange.adapters.baidu_map import BaiduMapClient, BaiduMapError
 from sandbox import baidu as stand_in
 
-pytestmark = pytest.mark.feature("INT-15", "DATA-08", "GOV-05-02", "PUB-04-02")
+pytestmark = pytest.mark.feature("INT-15", "DATA-08")
 
 
 @pytest.fixture

@@ -216,7 +216,7 @@ async def test_collection_order_then_payment_result_and_statement_line(sbx):
     assert lines.account_no == "44050166000800009876" and lines.lines[0].business_no == bn
 
 
-@pytest.mark.feature("INT-10", "OPS-08-08")
+@pytest.mark.feature("INT-10")
 async def test_withholding_result_arrives_after_the_instruction(sbx):
     transport = await Transport.connect(os.environ["AMQP_URL"], os.environ["EXCHANGE_PREFIX"])
     redis = Redis.from_url(os.environ["REDIS_URL"])
@@ -259,7 +259,7 @@ async def test_an_accepted_case_with_its_files_is_received(sbx):
 
 # ---------------------------------------------------------------- REA-02 / REA-03 and INT-14: stored records
 
-@pytest.mark.feature("REA-02", "GOV-12-03")
+@pytest.mark.feature("REA-02")
 async def test_new_home_contract_becomes_a_house_transaction(sbx):
     r = await sbx.post("/sandbox/real_estate_trading/contracts", json={
         "kind": "new", "buyer_name": "刘洋", "buyer_id_number": LIU})
@@ -271,7 +271,7 @@ async def test_new_home_contract_becomes_a_house_transaction(sbx):
     assert row.area == Decimal(contract["unit"]["building_area"])
 
 
-@pytest.mark.feature("REA-03", "GOV-12-03")
+@pytest.mark.feature("REA-03")
 async def test_second_hand_contract_becomes_a_house_transaction(sbx):
     buyer = make_id_number(born="19870707")
     r = await sbx.post("/sandbox/real_estate_trading/contracts", json={
