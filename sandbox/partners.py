@@ -255,7 +255,8 @@ async def recent_orders(redis: Redis, limit: int = 20) -> list[tuple[str, banks.
     async for key in redis.scan_iter(match=f"{KEY}order:*", count=200):
         raw = await redis.get(key)
         if raw:
-            out.append((key.split(":")[2], banks.CollectionOrder.model_validate_json(raw)))
+            bank = key[len(f"{KEY}order:"):].split(":", 1)[0]
+            out.append((bank, banks.CollectionOrder.model_validate_json(raw)))
         if len(out) >= limit:
             break
     return sorted(out, key=lambda x: x[1].business_no, reverse=True)
