@@ -13,6 +13,7 @@ stop() {
   kill "${pids[@]}" 2>/dev/null
   wait "${pids[@]}" 2>/dev/null
   echo "已停止 API、任务进程、调度器、数据交换中继和沙箱。"
+  exit 0
 }
 trap stop INT TERM EXIT
 
