@@ -24,17 +24,20 @@ Handler = Callable[[bytes, AbstractIncomingMessage], Awaitable[None]]
 
 
 class Transport:
-    def __init__(self, connection: AbstractRobustConnection, channel: AbstractRobustChannel, prefix: str):
+    def __init__(self, connection: AbstractRobustConnection, channel: AbstractRobustChannel, prefix: str,
+                 retry_base: float = 1.0, max_attempts: int = MAX_ATTEMPTS):
         self.connection, self.channel, self.prefix = connection, channel, prefix
+        self.retry_base, self.max_attempts = retry_base, max_attempts
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         self._queues: dict[str, aio_pika.abc.AbstractQueue] = {}
 
     @classmethod
-    async def connect(cls, amqp_url: str, prefix: str = "arh.exchange", *, timeout: float = 10) -> "Transport":
+    async def connect(cls, amqp_url: str, prefix: str = "arh.exchange", *, timeout: float = 10,
+                      retry_base: float = 1.0, max_attempts: int = MAX_ATTEMPTS) -> "Transport":
         conn = await aio_pika.connect_robust(amqp_url, timeout=timeout)
         ch = await conn.channel(publisher_confirms=True)
         await ch.set_qos(prefetch_count=32)
-        t = cls(conn, ch, prefix)
+        t = cls(conn, ch, prefix, retry_base, max_attempts)
         await t._declare_base()
         return t
 
@@ -95,7 +98,7 @@ class Transport:
         attempt = int((msg.headers or {}).get("x-attempt", 0)) + 1
         headers = {**(msg.headers or {}), "x-attempt": attempt, "x-last-error": str(err)[:200],
                    "x-party": party}
-        if attempt >= MAX_ATTEMPTS:
+        if attempt >= self.max_attempts:
             log.warning("dead-lettering %s for %s after %d attempts: %s", msg.message_id, party, attempt, err)
             await self.channel.default_exchange.publish(
                 aio_pika.Message(msg.body, message_id=msg.message_id, correlation_id=msg.correlation_id,
@@ -104,7 +107,8 @@ class Transport:
             return
         log.info("retrying %s for %s (attempt %d): %s", msg.message_id, party, attempt, err)
         retry = aio_pika.Message(msg.body, message_id=msg.message_id, correlation_id=msg.correlation_id,
-                                 reply_to=msg.reply_to, headers=headers, expiration=2 ** attempt,
+                                 reply_to=msg.reply_to, headers=headers,
+                                 expiration=self.retry_base * 2 ** (attempt - 1),
                                  delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
         # Routed under the party's key, so expiry returns it to the party's queue.
         await self._retry_exchange.publish(retry, routing_key=party)
