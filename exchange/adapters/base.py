@@ -11,11 +11,12 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from app.config import get_settings
 from app.core.idcard import id_number_error, normalize_id_number
 from exchange.client import ExchangeClient, PartnerError
 from exchange.partners import PARTNERS
 
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = get_settings().exchange_timeout_seconds  # EXCHANGE_TIMEOUT_SECONDS
 M = TypeVar("M", bound=BaseModel)
 
 
