@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     exchange_timeout_seconds: float = 10.0
     # Baidu Map web service (INT-15): empty means the sandbox's stand-in at SANDBOX_URL/baidu.
     baidu_map_base_url: str = ""
+    # CA bundle for the map service; empty = system trust. Development uses the sandbox's own CA.
+    baidu_map_ca_file: str = ""
+    sandbox_tls_port: int = 8443
+    sandbox_tls_dir: str = str(ROOT / "var" / "keys" / "sandbox-tls")
     baidu_map_ak: str = "sandbox-baidu-ak"
 
     task_queue: str = "arh.jobs"

@@ -25,6 +25,8 @@ class SandboxConfig:
     exchange_keyring: str = str(ROOT / "var" / "keys" / "exchange.json")
     baidu_ak: str = "sandbox-baidu-ak"
     public_url: str = ""  # how browsers reach the sandbox (e-receipt links); default http://host:port
+    tls_port: int = 8443  # the same app over HTTPS, for stand-ins of HTTPS services (Baidu Map)
+    tls_dir: str = str(ROOT / "var" / "keys" / "sandbox-tls")
 
     @classmethod
     def from_env(cls) -> SandboxConfig:
@@ -45,4 +47,6 @@ class SandboxConfig:
             exchange_keyring=env("EXCHANGE_KEYRING", d.exchange_keyring),
             baidu_ak=env("SANDBOX_BAIDU_AK", d.baidu_ak),
             public_url=(env("SANDBOX_URL") or f"http://{host}:{port}").rstrip("/"),
+            tls_port=int(env("SANDBOX_TLS_PORT", str(d.tls_port))),
+            tls_dir=env("SANDBOX_TLS_DIR", d.tls_dir),
         )

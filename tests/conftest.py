@@ -79,6 +79,8 @@ ENV = {
     "DB_POOL_MAX": "5",
     "SANDBOX_PORT": str(SANDBOX_PORT),
     "SANDBOX_URL": f"http://127.0.0.1:{SANDBOX_PORT}",
+    "SANDBOX_TLS_PORT": os.environ.get("SANDBOX_TLS_PORT") if "ARH_TEST_RUN_ID_TLS" in os.environ else str(_free_port()),
+    "SANDBOX_TLS_DIR": str(ROOT / "var" / "test-keys" / RUN_ID / "tls"),
     "ALIYUN_SMS_ENDPOINT": f"http://127.0.0.1:{SANDBOX_PORT}/aliyun/sms/",
     "TENCENT_SMS_ENDPOINT": f"http://127.0.0.1:{SANDBOX_PORT}/tencent/sms/",
     "FILE_ROOT": str(ROOT / "var" / "test-files" / RUN_ID),
@@ -95,6 +97,7 @@ from exchange.keys import init as _init_keyring  # noqa: E402
 _init_keyring(ENV["EXCHANGE_KEYRING"])
 os.environ["ARH_TEST_AMQP_URL"] = ENV["AMQP_URL"]
 os.environ["ARH_TEST_REDIS_URL"] = ENV["REDIS_URL"]
+os.environ["ARH_TEST_RUN_ID_TLS"] = "1"
 
 from tests.helpers import DEMO_PASSWORD, fresh_ip, fresh_phone, make_id_number  # noqa: E402,F401
 

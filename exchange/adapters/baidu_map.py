@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import ssl
+from pathlib import Path
+
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -86,9 +89,21 @@ class BaiduMapClient:
 
     @classmethod
     def from_settings(cls, settings: Any, *, client: httpx.AsyncClient | None = None) -> "BaiduMapClient":
-        sandbox = str(getattr(settings, "sandbox_url", "http://127.0.0.1:8100")).rstrip("/")
-        return cls(base_url=getattr(settings, "baidu_map_base_url", None) or f"{sandbox}/baidu",
-                   ak=getattr(settings, "baidu_map_ak", None) or "sandbox-baidu-ak", client=client)
+        """Baidu's web service is HTTPS; with no base URL set, the sandbox's HTTPS listener and CA."""
+        base = getattr(settings, "baidu_map_base_url", None)
+        ca = getattr(settings, "baidu_map_ca_file", None) or None
+        if not base:
+            base = f"https://127.0.0.1:{getattr(settings, 'sandbox_tls_port', 8443)}/baidu"
+            ca = ca or str(Path(getattr(settings, "sandbox_tls_dir")) / "ca.pem")
+        if client is None:
+            client = httpx.AsyncClient(timeout=HTTP_TIMEOUT, verify=ssl.create_default_context(cafile=ca)
+                                       if ca else True)
+            owned = True
+        else:
+            owned = False
+        c = cls(base_url=base, ak=getattr(settings, "baidu_map_ak", None) or "sandbox-baidu-ak", client=client)
+        c._owns_client = owned
+        return c
 
     async def aclose(self) -> None:
         if self._owns_client:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from app.config import get_settings
 from exchange.adapters import coords
 from exchange.adapters.baidu_map import BaiduMapClient, BaiduMapError
 from sandbox import baidu as stand_in
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.feature("INT-15", "DATA-08")
 
 @pytest.fixture
 async def maps(sandbox):  # noqa: ANN001
-    c = BaiduMapClient(base_url=f"{sandbox.url}/baidu", ak="sandbox-baidu-ak")
+    # The configured client: HTTPS to the stand-in, verified against the sandbox's CA.
+    c = BaiduMapClient.from_settings(get_settings())
+    assert c.base_url.startswith("https://")
     yield c
     await c.aclose()
 
@@ -85,6 +88,18 @@ async def test_an_unreachable_service_is_a_chinese_error():
         with pytest.raises(BaiduMapError) as e:
             await c.geocode("江门")
         assert e.value.status == -1 and "无法连接" in e.value.message
+    finally:
+        await c.aclose()
+
+
+async def test_the_service_is_reached_over_verified_tls(maps, sandbox):  # noqa: ANN001
+    r = await maps.geocode("江门市蓬江区建设路28号")
+    assert r.location.lng > 113
+    # Without the sandbox CA the certificate is refused: verification is really on.
+    c = BaiduMapClient(base_url=maps.base_url, ak="sandbox-baidu-ak")
+    try:
+        with pytest.raises(BaiduMapError):
+            await c.geocode("江门")
     finally:
         await c.aclose()
 
