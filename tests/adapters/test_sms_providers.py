@@ -48,7 +48,8 @@ def sms_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A sandbox process of our own on a free port; yields its base URL."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("sms_sandbox") / "sandbox.log"
-    env = {**os.environ, "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port), "REDIS_URL": _test_redis_url()}
+    env = {**os.environ, "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port), "REDIS_URL": _test_redis_url(),
+           "SANDBOX_TLS_PORT": str(_free_port()), "SANDBOX_TLS_DIR": str(tmp_path_factory.mktemp("tls"))}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "sandbox"], cwd=ROOT, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
