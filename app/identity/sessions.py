@@ -36,17 +36,20 @@ async def touch(token: str) -> tuple[int, str, str] | None:
     s = get_settings()
     key = _key(token)
     r = redis()
+    # One round trip: read the session and slide its idle timer (EXPIRE on a missing key is a no-op).
     async with r.pipeline(transaction=False) as p:
         p.hgetall(key)
         p.get(EPOCH_KEY)
-        data, epoch = await p.execute()
+        p.expire(key, s.session_idle_minutes * 60)
+        data, epoch, _ = await p.execute()
     if not data:
         return None
     remaining = int(data["created"]) + s.session_absolute_hours * 3600 - int(time.time())
     if remaining <= 0:
         await r.delete(key)
         return None
-    await r.expire(key, min(s.session_idle_minutes * 60, remaining))
+    if remaining < s.session_idle_minutes * 60:
+        await r.expire(key, remaining)  # never past the absolute limit
     return int(data["aid"]), data["kind"], epoch or "0"
 
 
