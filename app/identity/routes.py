@@ -477,7 +477,8 @@ async def staff_create(request: Request):
 @perm("identity.staff.write")
 async def staff_update(request: Request, account_id: int):
     acc = await service.update_staff(actor_of(request), account_id, parse(request, S.StaffUpdate))
-    return json(account_out(acc))
+    await acc.fetch_related("org")
+    return json(account_out(acc, roles=await acc.roles.all()))
 
 
 @bp_identity.post("/staff/<account_id:int>/account")
@@ -486,6 +487,7 @@ async def staff_update(request: Request, account_id: int):
 @perm("identity.staff.write")
 async def staff_open_account(request: Request, account_id: int):
     acc = await service.open_staff_account(actor_of(request), account_id, parse(request, S.StaffAccountIn))
+    await acc.fetch_related("org")
     return json(account_out(acc, roles=await acc.roles.all()))
 
 

@@ -88,6 +88,7 @@ async def test_staff_with_two_menu_role_sees_exactly_those(api, token):
     r = await api.post(f"/api/v1/identity/staff/{staff['id']}/account", t,
                        json={"login_name": login, "password": "Clerk@2026x", "role_ids": [role_id]})
     assert r.status_code == 200 and r.json()["role_names"][0].startswith("两菜单")
+    assert r.json()["org_name"] == "江门市住房和城乡建设局"
     r = await api.post(f"/api/v1/identity/staff/{staff['id']}/account", t,
                        json={"login_name": login + "b", "password": "Clerk@2026x", "role_ids": []})
     assert r.status_code == 409
