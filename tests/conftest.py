@@ -48,6 +48,7 @@ def _make_vhost(amqp: str) -> str:
             subprocess.run([ctl, "-q", "add_vhost", vhost], check=True, capture_output=True, timeout=30)
             subprocess.run([ctl, "-q", "set_permissions", "-p", vhost, p.username or "guest", ".*", ".*", ".*"],
                            check=True, capture_output=True, timeout=30)
+            os.environ["ARH_TEST_VHOST"] = vhost
             return _with_path(amqp, "/" + vhost)
         except (subprocess.SubprocessError, OSError):
             pass
@@ -172,6 +173,9 @@ async def database():
     await c.close()
     shutil.rmtree(ENV["FILE_ROOT"], ignore_errors=True)
     shutil.rmtree(Path(ENV["EXCHANGE_KEYRING"]).parent, ignore_errors=True)
+    if os.environ.get("ARH_TEST_VHOST") and shutil.which("rabbitmqctl"):
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", os.environ["ARH_TEST_VHOST"]],
+                       capture_output=True, timeout=60, check=False)
 
 
 @dataclass
