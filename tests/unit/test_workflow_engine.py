@@ -1,0 +1,427 @@
+"""The process engine: default processes walked through every path, deploy-time refusals,
+CEL-only conditions, serialisation and versions."""
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+from xml.sax.saxutils import escape
+
+from app.workflow.engine import (
+    ACTIONS,
+    ROLES,
+    SCOPES,
+    SCRIPT_ENGINE,
+    ActionNotAllowed,
+    ConditionFailed,
+    ConditionInvalid,
+    Instance,
+    ProcessInvalid,
+    ProcessStuck,
+    ScriptRefused,
+    content_hash,
+    default_process,
+    default_process_keys,
+    evaluate_condition,
+    load_process,
+)
+
+pytestmark = pytest.mark.feature("SYS-01")
+
+CASE_TYPES = [
+    "eligibility_application", "info_change", "requalification", "exit",
+    "project_declaration", "project_exit", "progress_report",
+    "unit_intake", "unit_change",
+    "org_onboarding", "org_info_change",
+    "unit_transfer", "rent_adjustment", "vacate",
+    "objection", "complaint", "repair", "credit_record",
+]
+WITH_PUBLICITY = {"eligibility_application", "info_change", "requalification", "exit"}
+
+
+def _forward(step) -> str:  # noqa: ANN001
+    return "submit" if "submit" in step.actions else "approve"
+
+
+def _only(inst: Instance):  # noqa: ANN202
+    ready = inst.ready_steps()
+    assert len(ready) == 1, ready
+    return ready[0]
+
+
+def _main_line(key: str) -> list[str]:
+    """Step ids on the all-approve path, in order."""
+    inst = Instance.start(default_process(key))
+    seen = []
+    while not inst.is_completed:
+        step = _only(inst)
+        seen.append(step.step_id)
+        inst.act(step.task_id, _forward(step))
+    assert inst.outcome == "completed"
+    return seen
+
+
+def _walk_to(key: str, step_id: str) -> Instance:
+    inst = Instance.start(default_process(key))
+    while _only(inst).step_id != step_id:
+        step = _only(inst)
+        inst.act(step.task_id, _forward(step))
+    return inst
+
+
+def _finish(inst: Instance) -> list[str]:
+    seen = []
+    while not inst.is_completed:
+        step = _only(inst)
+        seen.append(step.step_id)
+        inst.act(step.task_id, _forward(step), {"opinion": "同意"})
+    return seen
+
+
+def test_every_case_type_has_a_default_process() -> None:
+    assert sorted(CASE_TYPES) == default_process_keys()
+
+
+@pytest.mark.parametrize("key", CASE_TYPES)
+def test_default_process_deploys_with_roles_scopes_and_slas(key: str) -> None:
+    d = default_process(key)
+    assert d.key == key
+    assert re.fullmatch(r"[0-9a-f]{64}", d.version)
+    assert set(d.outcomes.values()) == {"completed", "rejected"}
+    for step in d.steps.values():
+        assert step.role in ROLES and step.scope in SCOPES
+        assert step.sla_days > 0
+        assert set(step.actions) <= set(ACTIONS)
+    line = _main_line(key)
+    assert line[0] == "submission"
+    reviews = [s for s in line if s != "submission"]
+    assert len(reviews) >= 2, "intake, then at least two decisions"
+    assert ("publicity" in line) == (key in WITH_PUBLICITY)
+    if "publicity" in line:
+        assert line[-1] == "publicity"
+
+
+@pytest.mark.parametrize("key", CASE_TYPES)
+def test_approve_to_the_end_completes(key: str) -> None:
+    inst = Instance.start(default_process(key))
+    first = _only(inst)
+    assert (first.step_id, first.actions) == ("submission", ("submit",))
+    _finish(inst)
+    assert inst.is_completed
+    assert (inst.end_event, inst.outcome) == ("end_completed", "completed")
+    assert inst.ready_steps() == []
+
+
+def _paths(key: str, action: str) -> list[tuple[str, str]]:
+    d = default_process(key)
+    return [(key, s) for s in _main_line(key) if action in d.steps[s].actions]
+
+
+ALL_REJECTS = [p for k in CASE_TYPES for p in _paths(k, "reject")]
+ALL_RETURN_PREVIOUS = [p for k in CASE_TYPES for p in _paths(k, "return_previous")]
+ALL_RETURN_APPLICANT = [p for k in CASE_TYPES for p in _paths(k, "return_applicant")]
+
+
+def test_every_review_step_can_reject_and_return() -> None:
+    for key in CASE_TYPES:
+        d = default_process(key)
+        line = _main_line(key)
+        assert all("return_previous" in d.steps[s].actions for s in line[1:])
+        # every decision step by staff can reject (the repair worker and the tenant's acceptance cannot)
+        staff_steps = [s for s in line[1:] if d.steps[s].role != "applicant" and key != "repair"]
+        assert all("reject" in d.steps[s].actions for s in staff_steps), key
+    assert len(ALL_REJECTS) >= 2 * len(CASE_TYPES)
+
+
+@pytest.mark.parametrize(("key", "step_id"), ALL_REJECTS)
+def test_reject_at_each_step_ends_rejected(key: str, step_id: str) -> None:
+    inst = _walk_to(key, step_id)
+    inst.act(_only(inst).task_id, "reject", {"opinion": "材料不实"})
+    assert inst.is_completed
+    assert (inst.end_event, inst.outcome) == ("end_rejected", "rejected")
+    assert inst.ready_steps() == []
+
+
+@pytest.mark.parametrize(("key", "step_id"), ALL_RETURN_PREVIOUS)
+def test_return_to_previous_goes_back_one_step_then_completes(key: str, step_id: str) -> None:
+    line = _main_line(key)
+    inst = _walk_to(key, step_id)
+    inst.act(_only(inst).task_id, "return_previous", {"opinion": "请重新审核"})
+    assert _only(inst).step_id == line[line.index(step_id) - 1]
+    assert not inst.is_completed and inst.outcome is None
+    assert _finish(inst) == line[line.index(step_id) - 1:]
+    assert inst.outcome == "completed"
+
+
+@pytest.mark.parametrize(("key", "step_id"), ALL_RETURN_APPLICANT)
+def test_return_to_applicant_resumes_where_it_was(key: str, step_id: str) -> None:
+    d = default_process(key)
+    line = _main_line(key)
+    inst = _walk_to(key, step_id)
+    inst.act(_only(inst).task_id, "return_applicant", {"opinion": "请补充收入证明"})
+    corr = _only(inst)
+    assert corr.step_id == "correction"
+    # the correction is done by whoever submitted
+    assert (corr.role, corr.scope) == (d.steps["submission"].role, d.steps["submission"].scope)
+    assert inst.data["returned_from"] == step_id
+
+    inst = Instance.loads(inst.dumps())  # a case is stored between two actions
+    inst.act(_only(inst).task_id, "submit", {"form": {"income_proof": True}})
+    assert _only(inst).step_id == step_id
+    assert _finish(inst) == line[line.index(step_id):]
+    assert inst.outcome == "completed"
+
+
+@pytest.mark.parametrize("key", CASE_TYPES)
+def test_serialise_mid_way_and_continue(key: str) -> None:
+    line = _main_line(key)
+    inst = _walk_to(key, line[1])
+    stored = json.loads(json.dumps(inst.to_dict()))  # as a JSONB column would hold it
+    assert (stored["process_key"], stored["version"]) == (key, default_process(key).version)
+    back = Instance.from_dict(stored)
+    assert back.workflow.script_engine is SCRIPT_ENGINE
+    assert [r.step_id for r in back.ready_steps()] == [line[1]]
+    assert _finish(back) == line[1:]
+    assert back.outcome == "completed"
+
+
+def test_action_not_declared_by_the_step_is_refused() -> None:
+    inst = Instance.start(default_process("eligibility_application"))
+    with pytest.raises(ActionNotAllowed, match="不允许“通过”操作"):
+        inst.act(_only(inst).task_id, "approve")
+    inst.act(_only(inst).task_id, "submit")
+    inst.act(_only(inst).task_id, "approve")
+    inst.act(_only(inst).task_id, "approve")
+    pub = _only(inst)
+    assert pub.step_id == "publicity"
+    with pytest.raises(ActionNotAllowed):
+        inst.act(pub.task_id, "return_applicant")
+    with pytest.raises(ActionNotAllowed, match="不存在或已办理"):
+        inst.act("00000000-0000-0000-0000-000000000000", "approve")
+    assert _only(inst).step_id == "publicity"
+
+
+def test_reserved_variables_cannot_be_forged_by_form_data() -> None:
+    inst = _walk_to("eligibility_application", "first_review")
+    # data claiming another action must not steer the gateway
+    inst.act(_only(inst).task_id, "approve", {"action": "reject", "returned_from": "publicity"})
+    assert _only(inst).step_id == "second_review"
+
+
+# ---------------------------------------------------------------- deploy-time refusals
+
+def _process(body: str, key: str = "demo") -> str:
+    return f'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+  id="defs" targetNamespace="https://arh.jiangmen.gov.cn/bpmn">
+  <bpmn:process id="{key}" name="演示" isExecutable="true">{body}</bpmn:process>
+</bpmn:definitions>'''
+
+
+def _props(**kv: object) -> str:
+    inner = "".join(f'<spiffworkflow:property name="{k}" value="{v}"/>' for k, v in kv.items())
+    return f"<bpmn:extensionElements><spiffworkflow:properties>{inner}</spiffworkflow:properties></bpmn:extensionElements>"
+
+
+REVIEW = _props(role="gov_clerk", scope="DISTRICT", sla_days=5, actions="approve,reject")
+ENDS = (f'<bpmn:endEvent id="end_ok">{_props(outcome="completed")}</bpmn:endEvent>'
+        f'<bpmn:endEvent id="end_no">{_props(outcome="rejected")}</bpmn:endEvent>')
+
+
+def _gated(cond_ok: str, cond_no: str = 'action == "reject"', extra: str = "") -> str:
+    return _process(f'''
+      <bpmn:startEvent id="start"/>
+      <bpmn:userTask id="review" name="审核">{REVIEW}</bpmn:userTask>
+      <bpmn:exclusiveGateway id="gw"/>
+      {ENDS}{extra}
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+      <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="gw"/>
+      <bpmn:sequenceFlow id="f3" name="通过" sourceRef="gw" targetRef="end_ok">
+        <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(cond_ok)}</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="end_no">
+        <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(cond_no)}</bpmn:conditionExpression></bpmn:sequenceFlow>''')
+
+
+def test_minimal_valid_process_deploys_and_runs() -> None:
+    d = load_process(_gated('action == "approve"'))
+    inst = Instance.start(d)
+    inst.act(_only(inst).task_id, "approve")
+    assert inst.outcome == "completed"
+
+
+def test_script_task_is_refused_in_chinese_naming_it() -> None:
+    xml = _gated('action == "approve"', extra='''
+      <bpmn:scriptTask id="calc_score" name="计算得分"><bpmn:script>import os; os.system("id")</bpmn:script></bpmn:scriptTask>''')
+    with pytest.raises(ProcessInvalid) as e:
+        load_process(xml)
+    assert e.value.code == "PROCESS_INVALID"
+    assert "不允许的元素" in e.value.message
+    assert "脚本任务" in e.value.message and "calc_score" in e.value.message and "计算得分" in e.value.message
+
+
+@pytest.mark.parametrize(("fragment", "named"), [
+    ('<bpmn:serviceTask id="call_out" name="调用接口"/>', "服务任务"),
+    ('<bpmn:callActivity id="sub" calledElement="other"/>', "调用活动"),
+    ('<bpmn:subProcess id="sp"/>', "子流程"),
+    ('<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition/></bpmn:intermediateCatchEvent>',
+     "中间捕获事件"),
+    ('<bpmn:inclusiveGateway id="incl"/>', "包容网关"),
+])
+def test_elements_outside_the_allowed_list_are_refused(fragment: str, named: str) -> None:
+    with pytest.raises(ProcessInvalid, match=named):
+        load_process(_gated('action == "approve"', extra=fragment))
+
+
+def test_spiff_pre_script_inside_a_user_task_is_refused() -> None:
+    xml = _gated('action == "approve"').replace(
+        "<spiffworkflow:properties>",
+        "<spiffworkflow:preScript>x = __import__('os')</spiffworkflow:preScript><spiffworkflow:properties>", 1)
+    with pytest.raises(ProcessInvalid) as e:
+        load_process(xml)
+    assert "preScript" in e.value.message and "review" in e.value.message
+
+
+@pytest.mark.parametrize(("props", "msg"), [
+    (_props(scope="DISTRICT", sla_days=5, actions="approve"), "办理角色"),
+    (_props(role="gov_clerk", scope="PLANET", sla_days=5, actions="approve"), "数据范围"),
+    (_props(role="gov_clerk", scope="CITY", sla_days=0, actions="approve"), "办理时限"),
+    (_props(role="gov_clerk", scope="CITY", sla_days=3, actions="approve,delete_case"), "可用操作"),
+])
+def test_user_task_must_declare_role_scope_sla_and_actions(props: str, msg: str) -> None:
+    with pytest.raises(ProcessInvalid, match=msg) as e:
+        load_process(_gated('action == "approve"').replace(REVIEW, props))
+    assert "review" in e.value.message
+
+
+def test_end_event_must_declare_outcome_and_xml_must_be_bpmn() -> None:
+    with pytest.raises(ProcessInvalid, match="outcome"):
+        load_process(_gated('action == "approve"').replace(_props(outcome="rejected"), ""))
+    with pytest.raises(ProcessInvalid, match="不是合法的 XML"):
+        load_process("<bpmn:definitions")
+    with pytest.raises(ProcessInvalid, match="definitions"):
+        load_process("<html/>")
+
+
+def test_python_condition_is_invalid_cel_and_never_runs(tmp_path) -> None:  # noqa: ANN001
+    marker = tmp_path / "pwned"
+    payload = f"__import__('os').system('touch {marker}')"
+    with pytest.raises(ConditionInvalid) as e:
+        load_process(_gated(payload))
+    assert e.value.code == "CONDITION_INVALID" and "__import__" in e.value.message and "f3" in e.value.message
+    with pytest.raises(ConditionInvalid):
+        load_process(_gated("import os"))
+    with pytest.raises(ConditionInvalid):
+        load_process(_gated("[x for x in (1, 2)]"))
+    # even handed straight to the engine at run time, it is CEL or nothing
+    with pytest.raises(ConditionInvalid):
+        evaluate_condition(payload, {})
+    assert not marker.exists()
+
+
+def test_scripts_never_execute() -> None:
+    inst = Instance.start(load_process(_gated('action == "approve"')))
+    task = inst.workflow.get_tasks()[0]
+    with pytest.raises(ScriptRefused):
+        SCRIPT_ENGINE.execute(task, "import os")
+    with pytest.raises(ScriptRefused):
+        SCRIPT_ENGINE.environment.execute("x = 1", {})
+
+
+def test_gateway_condition_is_cel_over_task_data() -> None:
+    d = load_process(_gated('action == "approve" && form.household_size >= 3 && "低收入" in form.tags',
+                            '!(action == "approve" && form.household_size >= 3 && "低收入" in form.tags)'))
+    big = Instance.start(d)
+    big.act(_only(big).task_id, "approve", {"form": {"household_size": 4, "tags": ["低收入"]}})
+    assert big.outcome == "completed"
+    small = Instance.start(d)
+    small.act(_only(small).task_id, "approve", {"form": {"household_size": 2, "tags": ["低收入"]}})
+    assert small.outcome == "rejected"
+    assert evaluate_condition("size(xs) == 2 && name.startsWith('江门')", {"xs": [1, 2], "name": "江门市"})
+
+
+def test_failing_condition_leaves_the_instance_unchanged() -> None:
+    d = load_process(_gated("form.score > 60", "form.score <= 60"))
+    inst = Instance.start(d)
+    before = _only(inst)
+    with pytest.raises(ConditionFailed, match="form.score"):
+        inst.act(before.task_id, "approve", {})  # no form: the condition cannot be computed
+    assert _only(inst) == before
+    with pytest.raises(ConditionFailed, match="真/假"):
+        evaluate_condition("1 + 1", {})
+    inst.act(before.task_id, "approve", {"form": {"score": 75}})
+    assert inst.outcome == "completed"
+
+
+# ---------------------------------------------------------------- versions
+
+def test_version_hash_matches_identical_xml_and_differs_when_edited() -> None:
+    xml = default_process("project_exit").xml
+    assert content_hash(xml) == content_hash(xml.encode())
+    assert content_hash(xml) == load_process(xml).version
+    reformatted = re.sub(r">\s*<", ">\n      <", xml)
+    assert content_hash(reformatted) == content_hash(xml)
+    edited = xml.replace('name="市住建审批"', 'name="市住建终审"')
+    assert content_hash(edited) != content_hash(xml)
+    assert len({default_process(k).version for k in CASE_TYPES}) == len(CASE_TYPES)
+
+
+def _with_legal_review(xml: str) -> str:
+    """An admin inserts a step between first review and approval."""
+    step = ('<bpmn:userTask id="legal_review" name="法规审查">'
+            + _props(role="gov_supervisor", scope="CITY", sla_days=3, actions="approve") + "</bpmn:userTask>"
+            '<bpmn:sequenceFlow id="flow_legal_review" sourceRef="legal_review" targetRef="approval"/>')
+    out = xml.replace('sourceRef="gw_first_review" targetRef="approval"',
+                      'sourceRef="gw_first_review" targetRef="legal_review"')
+    out = out.replace('<bpmn:startEvent id="start" name="开始" />', '<bpmn:startEvent id="start" name="开始" />' + step)
+    assert out != xml
+    return out
+
+
+def test_edited_process_is_a_new_version_and_running_cases_keep_theirs() -> None:
+    v1 = default_process("project_exit")
+    old = Instance.start(v1)
+    old.act(_only(old).task_id, "submit")
+    stored = old.dumps()
+
+    v2 = load_process(_with_legal_review(v1.xml))
+    assert (v2.key, v1.key) == ("project_exit", "project_exit")
+    assert v2.version != v1.version
+    assert "legal_review" in v2.steps
+
+    new = Instance.start(v2)
+    new.act(_only(new).task_id, "submit")
+    assert _finish(new) == ["first_review", "legal_review", "approval"]
+    assert new.version == v2.version
+
+    restored = Instance.loads(stored)
+    assert restored.version == v1.version
+    assert _finish(restored) == ["first_review", "approval"]
+    assert restored.outcome == "completed"
+
+
+def test_no_file_in_processes_dir_is_left_unchecked() -> None:
+    from app.workflow.engine import PROCESS_DIR
+    assert sorted(p for p in os.listdir(PROCESS_DIR)) == sorted(f"{k}.bpmn" for k in CASE_TYPES)
+
+
+def test_declared_action_without_a_branch_is_refused_at_deploy() -> None:
+    xml = _gated('action == "approve"').replace('actions" value="approve,reject"',
+                                                 'actions" value="approve,reject,return_applicant"')
+    with pytest.raises(ProcessInvalid, match="退回申请人") as e:
+        load_process(xml)
+    assert "review" in e.value.message and "gw" in e.value.message
+
+
+def test_no_matching_branch_at_run_time_is_a_clear_error_and_changes_nothing() -> None:
+    inst = Instance.start(load_process(_gated("form.score > 60", "form.score < 30")))
+    before = _only(inst)
+    with pytest.raises(ProcessStuck, match="审核") as e:
+        inst.act(before.task_id, "approve", {"form": {"score": 50}})
+    assert e.value.code == "PROCESS_STUCK"
+    assert _only(inst) == before and not inst.is_completed
+    inst.act(before.task_id, "reject", {"form": {"score": 10}})
+    assert inst.outcome == "rejected"
