@@ -23,6 +23,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
@@ -451,7 +452,11 @@ def _bare_ident(tree: lark.Tree) -> str | None:
 
 def compile_expression(source: str, declared: Iterable[str]) -> Program:
     """Parse and check `source` against the declared input names. Raises CelError."""
-    declared = set(declared)
+    return _compile(source, frozenset(declared))
+
+
+@lru_cache(maxsize=4096)
+def _compile(source: str, declared: frozenset[str]) -> Program:
     if not isinstance(source, str) or not source.strip():
         raise CelError(SYNTAX, "表达式不能为空")
     if len(source) > MAX_EXPRESSION_LENGTH:
@@ -514,3 +519,15 @@ def evaluate(source: str, inputs: Mapping[str, Any], types: Mapping[str, str | C
     activation = {name: to_cel(inputs.get(name), types[name], name) for name in program.variables}
     value = program.evaluate(activation)
     return check_result(value, expected) if expected else from_cel(value)
+
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def evaluate_condition(source: str, data: Mapping[str, Any]) -> bool:
+    """A bool expression over untyped JSON data, such as a BPMN gateway over task data.
+    Every top-level key that is an identifier is an input of type dyn."""
+    names = [k for k in data if isinstance(k, str) and _IDENT.match(k)]
+    program = compile_expression(source, names)
+    activation = {n: _dyn_to_cel(data[n], n) for n in program.variables}
+    return check_result(program.evaluate(activation), "bool")
