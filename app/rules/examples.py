@@ -77,6 +77,7 @@ RENT_STANDARD = RuleSet(
     inputs=(
         Input("household_size", "int", "家庭人口数", 2),
         Input("household_monthly_income_fen", "int", "家庭月收入（分）", 800000),
+        Input("market_rent_fen", "int", "同地段同类住房市场月租金（分）", 150000),
     ),
     rules=(
         Rule("rent_percent", "租金占同地段市场租金的百分比",
@@ -84,6 +85,9 @@ RENT_STANDARD = RuleSet(
              " : (household_monthly_income_fen / household_size < 450000 ? 80 : 90)", "int"),
         Rule("deposit_months", "押金月数",
              "household_monthly_income_fen / household_size < 300000 ? 1 : 2", "int"),
+        Rule("monthly_rent_fen", "月租金（分，取整到元）",
+             "market_rent_fen * rent_percent / 100 / 100 * 100", "int"),
+        Rule("deposit_fen", "押金（分）", "monthly_rent_fen * deposit_months", "int"),
     ),
 )
 

@@ -4,6 +4,7 @@ Three kinds, by what their rules return and how results combine:
   condition  every rule returns bool; the verdict passes when all pass  (申请条件, 公示规则, 预警条件)
   scoring    every rule returns int or double; the score is their sum  (计分规则)
   standard   every rule returns int or double; each is a named value   (保障标准)
+             and a later rule may read an earlier one by its code (rent = market rent x percent)
 
 A `Decision` records the rule set's name and version, each rule's expression,
 the inputs it read, its result and pass/fail, and the outcome. It is plain
@@ -14,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, Mapping
+
+from celpy import celtypes
 
 from app.core.errors import InvalidInput
 from app.rules import cel
@@ -175,19 +178,35 @@ class RuleSet:
             if r.result_type not in allowed:
                 want = "、".join(cel.TYPE_ZH[t] for t in allowed) or "—"
                 p.append(Problem(r.code, "definition", f"{KINDS.get(self.kind, self.kind)}规则的结果类型应为{want}"))
+            if self.kind == STANDARD and (r.code in self.types or r.code in _RESERVED):
+                p.append(Problem(r.code, "definition", f"规则编码“{r.code}”与输入名或保留字重名（标准规则的编码可被后面的规则引用）"))
             if self.kind == CONDITION and not (r.failure_message or "").strip():
                 p.append(Problem(r.code, "definition", "条件规则必须填写不符合时的提示"))
         return p
 
+    def _names_for(self, index: int) -> set[str]:
+        """What rule `index` may read: the inputs, and in a standard also the earlier rules' codes."""
+        names = set(self.types)
+        if self.kind == STANDARD:
+            names |= {r.code for r in self.rules[:index]}
+        return names
+
     @cached_property
     def _programs(self) -> dict[str, cel.Program | CelError]:
         out: dict[str, cel.Program | CelError] = {}
-        for r in self.rules:
+        for index, r in enumerate(self.rules):
             try:
-                out[r.code] = cel.compile_expression(r.expression, self.types)
+                out[r.code] = cel.compile_expression(r.expression, self._names_for(index))
             except CelError as e:
                 out[r.code] = e
         return out
+
+    def _earlier(self, rule: Rule) -> dict[str, Rule]:
+        """Earlier rules this (standard) rule reads, by code."""
+        prog = self._programs[rule.code]
+        codes = {r.code: r for r in self.rules}
+        return {v: codes[v] for v in prog.variables if v in codes and v not in self.types} \
+            if isinstance(prog, cel.Program) else {}
 
     def validate(self) -> list[Problem]:
         """Every problem in the rule set: definition, then per rule compile, unknown inputs,
@@ -206,20 +225,32 @@ class RuleSet:
                 samples[i.name] = cel.to_cel(value, self.types[i.name], i.name)
             except CelError as e:
                 problems.append(Problem(None, "definition", f"输入“{i.name}”的示例值有误：{e.message}"))
+        # A second trial with every bool flipped reaches the other branch of `c ? x : y`, `&&`, `||`;
+        # from it only type errors count, since its data is not a sample anyone chose.
+        flipped = {k: celtypes.BoolType(not v) if isinstance(v, celtypes.BoolType) else v
+                   for k, v in samples.items()}
         for r in self.rules:
             prog = self._programs[r.code]
             if isinstance(prog, CelError):
                 problems.append(Problem(r.code, prog.kind, prog.message))
                 continue
             if any(v not in samples for v in prog.variables):
-                continue  # the input's own problem is already reported
+                continue  # an input's or an earlier rule's own problem is already reported
             if r.result_type not in cel.RESULT_TYPES:
                 continue
             try:
-                cel.check_result(prog.evaluate({v: samples[v] for v in prog.variables}), r.result_type)
+                result = cel.check_result(prog.evaluate({v: samples[v] for v in prog.variables}), r.result_type)
+                if self.kind == STANDARD and r.code not in self.types:
+                    samples[r.code] = flipped[r.code] = cel.to_cel(result, r.result_type, r.code)
             except CelError as e:
                 msg = e.message if e.kind == cel.RESULT_TYPE else f"用示例值试算时出错：{e.message}"
                 problems.append(Problem(r.code, e.kind, msg))
+                continue
+            try:
+                cel.check_result(prog.evaluate({v: flipped[v] for v in prog.variables}), r.result_type)
+            except CelError as e:
+                if e.kind in (cel.RESULT_TYPE, cel.TYPE_MISMATCH):
+                    problems.append(Problem(r.code, e.kind, f"条件取反试算时：{e.message}"))
         return tuple(problems)
 
     def check(self) -> None:
@@ -238,7 +269,7 @@ class RuleSet:
     def _activation(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """Convert the inputs the rules read; report every missing or mistyped one at once."""
         self.check()
-        used = set().union(*(p.variables for p in self._programs.values()))
+        used = set().union(*(p.variables for p in self._programs.values())) & set(self.types)
         act, fields = {}, {}
         for name in sorted(used):
             try:
@@ -249,13 +280,18 @@ class RuleSet:
             raise InvalidInput("规则输入有误：" + "；".join(fields.values()), code="RULE_INPUT", fields=fields)
         return act
 
-    def _run(self, rule: Rule, act: Mapping[str, Any], inputs: Mapping[str, Any]) -> Outcome:
+    def _run(self, rule: Rule, act: Mapping[str, Any], inputs: Mapping[str, Any],
+             earlier: Mapping[str, Any] | None = None) -> Outcome:
         prog = self._programs[rule.code]
         assert isinstance(prog, cel.Program)
-        used = {v: cel.to_json(inputs.get(v)) for v in sorted(prog.variables)}
+        earlier = earlier or {}
+        refs = self._earlier(rule)
+        used = {v: cel.to_json(earlier[v] if v in refs else inputs.get(v)) for v in sorted(prog.variables)}
         out = Outcome(rule.code, rule.title, rule.expression, used)
+        env = dict(act)
+        env.update({code: cel.to_cel(earlier[code], r.result_type, code) for code, r in refs.items()})
         try:
-            out.result = cel.check_result(prog.evaluate({v: act[v] for v in prog.variables}), rule.result_type)
+            out.result = cel.check_result(prog.evaluate({v: env[v] for v in prog.variables}), rule.result_type)
         except CelError as e:
             out.error, out.message = True, f"规则“{rule.title}”：{e.message}"
         return out
@@ -281,11 +317,14 @@ class RuleSet:
     def _values(self, kind: str, inputs: Mapping[str, Any]) -> tuple[list[Outcome], dict[str, Any]]:
         self._require(kind)
         act = self._activation(inputs)
-        outcomes = [self._run(r, act, inputs) for r in self.rules]
-        for o in outcomes:
+        outcomes, values = [], {}
+        for r in self.rules:
+            o = self._run(r, act, inputs, values)
             if o.error:
                 raise CelError(cel.EVALUATION, o.message, fields={o.code: o.message})
-        return outcomes, {o.code: o.result for o in outcomes}
+            outcomes.append(o)
+            values[o.code] = o.result
+        return outcomes, values
 
     def score(self, inputs: Mapping[str, Any]) -> Decision:
         """Sum of the rules' results; each contribution is recorded. Raises CelError if a rule errors."""

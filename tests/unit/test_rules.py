@@ -227,14 +227,41 @@ def test_waitlist_score_sums_capped_contributions():
 
 def test_rent_standard_by_income_band():
     def rent(income_fen, size=2):
-        return RENT_STANDARD.compute({"household_monthly_income_fen": income_fen, "household_size": size}).values
-    assert rent(599998) == {"rent_percent": 70, "deposit_months": 1}   # 2999.99 元 each
-    assert rent(600000) == {"rent_percent": 80, "deposit_months": 2}   # 3000.00 元 each
+        return RENT_STANDARD.compute({"household_monthly_income_fen": income_fen, "household_size": size,
+                                      "market_rent_fen": 153350}).values
+    assert rent(599998) == {"rent_percent": 70, "deposit_months": 1,   # 2999.99 元 each
+                            "monthly_rent_fen": 107300, "deposit_fen": 107300}
+    assert rent(600000) == {"rent_percent": 80, "deposit_months": 2,   # 3000.00 元 each
+                            "monthly_rent_fen": 122600, "deposit_fen": 245200}
     assert rent(899998)["rent_percent"] == 80
     assert rent(900000)["rent_percent"] == 90
     with pytest.raises(CelError) as e:
         rent(900000, size=0)
     assert e.value.kind == "evaluation" and "除数为零" in e.value.message
+
+
+def test_a_standard_rule_reads_earlier_rules_and_records_their_values():
+    d = RENT_STANDARD.compute({"household_monthly_income_fen": 800000, "household_size": 2,
+                               "market_rent_fen": 150000})
+    rent = next(o for o in d.outcomes if o.code == "monthly_rent_fen")
+    assert rent.inputs == {"market_rent_fen": 150000, "rent_percent": 80} and rent.result == 120000
+    ins = (Input("x", "int", "", 5),)
+    later = RuleSet("t", 1, STANDARD, ins, (Rule("a", "甲", "b + 1", "int"), Rule("b", "乙", "x", "int")))
+    assert [(p.rule, p.kind) for p in later.validate()] == [("a", "unknown_variable")]
+    clash = RuleSet("t", 1, STANDARD, ins, (Rule("x", "甲", "1", "int"),))
+    assert any("重名" in p.message for p in clash.validate())
+    # in a condition set, rules cannot read each other
+    cond = RuleSet("t", 1, CONDITION, ins, (Rule("a", "甲", "x > 1", "bool", "否"),
+                                            Rule("b", "乙", "a", "bool", "否")))
+    assert [(p.rule, p.kind) for p in cond.validate()] == [("b", "unknown_variable")]
+
+
+def test_validation_also_tries_the_other_branch_of_a_condition():
+    rs = one_rule("flag ? a > 1 : a + 0.5 > 1.0")
+    problems = rs.validate()
+    assert [(p.rule, p.kind) for p in problems] == [("r", "type_mismatch")]
+    assert "条件取反试算" in problems[0].message
+    assert one_rule("flag ? a > 1 : a > 2").validate() == []
 
 
 def test_a_rule_set_runs_only_as_its_kind():
