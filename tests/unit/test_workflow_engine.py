@@ -376,8 +376,8 @@ def _with_legal_review(xml: str) -> str:
             '<bpmn:sequenceFlow id="flow_legal_review" sourceRef="legal_review" targetRef="approval"/>')
     out = xml.replace('sourceRef="gw_first_review" targetRef="approval"',
                       'sourceRef="gw_first_review" targetRef="legal_review"')
-    out = out.replace('<bpmn:startEvent id="start" name="开始" />', '<bpmn:startEvent id="start" name="开始" />' + step)
-    assert out != xml
+    out = out.replace("</bpmn:process>", step + "</bpmn:process>")
+    assert out.count("legal_review") == 4
     return out
 
 
@@ -425,3 +425,11 @@ def test_no_matching_branch_at_run_time_is_a_clear_error_and_changes_nothing() -
     assert _only(inst) == before and not inst.is_completed
     inst.act(before.task_id, "reject", {"form": {"score": 10}})
     assert inst.outcome == "rejected"
+
+
+def test_start_data_flows_into_later_conditions() -> None:
+    inst = Instance.start(load_process(_gated("form.score > 60", "form.score <= 60")), {"form": {"score": 80}})
+    inst.act(_only(inst).task_id, "approve")
+    assert inst.outcome == "completed"
+    with pytest.raises(Exception, match="流程数据"):
+        Instance.start(default_process("repair"), {"when": object()})
