@@ -132,7 +132,7 @@ def _parse_type(s: str) -> tuple[CelType, str]:
 
 def _parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).astimezone(TZ).date()
+        return value.astimezone(TZ).date() if value.tzinfo else value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -140,12 +140,13 @@ def _parse_date(value: Any) -> dt.date:
     raise TypeError
 
 
-def _parse_timestamp(value: Any) -> dt.datetime:
+def _parse_timestamp(value: Any, where: str) -> dt.datetime:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            raise ValueError("时间必须带时区")
+            # a naive time is ambiguous: stored times are UTC, shown ones Asia/Shanghai
+            raise CelError(INPUT, f"{where} 的时间必须带时区，例如 2026-11-26T09:00:00+08:00")
         return value
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=TZ)
@@ -186,7 +187,7 @@ def to_cel(value: Any, t: CelType | str, path: str = "") -> Any:
             d = _parse_date(value)
             return celtypes.TimestampType(dt.datetime(d.year, d.month, d.day, tzinfo=TZ))
         if n == "timestamp":
-            return celtypes.TimestampType(_parse_timestamp(value))
+            return celtypes.TimestampType(_parse_timestamp(value, where))
         if n == "list":
             if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
                 raise bad

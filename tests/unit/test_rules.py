@@ -326,7 +326,13 @@ def test_inputs_that_are_not_plain_data_are_refused():
         cel.to_cel({"k": object()}, "map", "x")
     with pytest.raises(CelError) as e:
         cel.to_cel(dt.datetime(2026, 1, 1), "timestamp", "t")
-    assert "时间" in e.value.message
+    assert "必须带时区" in e.value.message
+    assert cel.from_cel(cel.to_cel("2026-11-26T09:00:00+08:00", "timestamp")) == \
+        dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.timezone.utc)
+    # a date is the Asia/Shanghai calendar day, however it arrives
+    assert cel.evaluate("days_between(a, b)", {"a": "2026-11-26", "b": dt.datetime(2026, 11, 26, 16, 30,
+                                                                                   tzinfo=dt.timezone.utc)},
+                        {"a": "date", "b": "date"}, "int") == 1
 
 
 def test_overly_long_expressions_are_refused():
