@@ -247,10 +247,14 @@ def content_hash(xml: str | bytes) -> str:
 def _parse_xml(xml: str | bytes) -> etree._Element:
     data = xml.encode() if isinstance(xml, str) else xml
     try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
-        return etree.fromstring(data, parser)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True,
+                                 load_dtd=False)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as e:
         raise ProcessInvalid(f"流程文件不是合法的 XML：{e}") from e
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise ProcessInvalid("流程文件不能包含 DOCTYPE 声明")
+    return root
 
 
 def _label(el: etree._Element) -> str:

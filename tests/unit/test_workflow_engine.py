@@ -433,3 +433,36 @@ def test_start_data_flows_into_later_conditions() -> None:
     assert inst.outcome == "completed"
     with pytest.raises(Exception, match="流程数据"):
         Instance.start(default_process("repair"), {"when": object()})
+
+
+def test_doctype_and_entities_are_refused() -> None:
+    xml = _gated('action == "approve"').replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>')
+    with pytest.raises(ProcessInvalid, match="DOCTYPE"):
+        load_process(xml)
+
+
+def test_parallel_reviews_join_before_the_end() -> None:
+    both = _props(role="gov_clerk", scope="DISTRICT", sla_days=3, actions="approve")
+    d = load_process(_process(f'''
+      <bpmn:startEvent id="start"/>
+      <bpmn:parallelGateway id="split"/>
+      <bpmn:userTask id="housing_check" name="住房核查">{both}</bpmn:userTask>
+      <bpmn:userTask id="social_check" name="社保核查">{both}</bpmn:userTask>
+      <bpmn:parallelGateway id="join"/>
+      <bpmn:endEvent id="end_ok">{_props(outcome="completed")}</bpmn:endEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
+      <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="housing_check"/>
+      <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="social_check"/>
+      <bpmn:sequenceFlow id="f4" sourceRef="housing_check" targetRef="join"/>
+      <bpmn:sequenceFlow id="f5" sourceRef="social_check" targetRef="join"/>
+      <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="end_ok"/>'''))
+    inst = Instance.start(d)
+    ready = {r.step_id: r for r in inst.ready_steps()}
+    assert set(ready) == {"housing_check", "social_check"}
+    left = inst.act(ready["social_check"].task_id, "approve")
+    assert [r.step_id for r in left] == ["housing_check"] and not inst.is_completed
+    inst = Instance.loads(inst.dumps())
+    inst.act(inst.ready_steps()[0].task_id, "approve")
+    assert inst.outcome == "completed"
