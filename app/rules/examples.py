@@ -1,10 +1,11 @@
-"""Default rule sets for Jiangmen ARH, as data; the seed loads them and admins edit them.
+"""Default rule sets for Jiangmen ARH, as data, for the seed to load and admins to edit.
 
-The requirements (spec 1.1.6.1.19) ask for configurable application conditions,
-benefit standards and publicity rules, and a waitlist scoring rule (1.1.6.1.7);
-they state no figures. The thresholds below (income line, 6 months of social
-insurance, the points) are placeholders in the shape of Guangdong ARH policy,
-for the bureau to set. Money is int fen: 600000 fen = 6000.00 元.
+The requirements ask for configurable application conditions, benefit standards
+and publicity rules (1.1.6.1.19), waitlist scoring (1.1.6.1.7) and a rent
+deviation alert (1.1.6.1.12.5); they state no figures. Every threshold below
+(income line, 6 months of social insurance, the points, the rent bands, the
+±10% alert band) is a placeholder for the bureau to set.
+Money is int fen: 600000 fen = 6000.00 元.
 """
 from __future__ import annotations
 
@@ -91,4 +92,21 @@ RENT_STANDARD = RuleSet(
     ),
 )
 
-ALL = (APPLICATION_CONDITIONS, WAITLIST_SCORING, RENT_STANDARD)
+RENT_ALERT = RuleSet(
+    name="supervision.rent_alert",
+    title="租金异常浮动预警标准（1.1.6.1.12.5）",
+    version=1,
+    kind=CONDITION,
+    inputs=(
+        Input("contract_rent_fen", "int", "合同月租金（分）", 120000),
+        Input("standard_rent_fen", "int", "按保障标准计算的月租金（分）", 122600),
+    ),
+    rules=(
+        Rule("not_below", "不低于标准租金的 90%", "contract_rent_fen * 100 >= standard_rent_fen * 90",
+             failure_message="合同租金低于标准租金的 90%"),
+        Rule("not_above", "不高于标准租金的 110%", "contract_rent_fen * 100 <= standard_rent_fen * 110",
+             failure_message="合同租金高于标准租金的 110%"),
+    ),
+)
+
+ALL = (APPLICATION_CONDITIONS, WAITLIST_SCORING, RENT_STANDARD, RENT_ALERT)

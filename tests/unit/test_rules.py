@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from app.core.errors import InvalidInput
 from app.rules import cel
 from app.rules.cel import CelError
-from app.rules.examples import ALL, APPLICATION_CONDITIONS, RENT_STANDARD, WAITLIST_SCORING
+from app.rules.examples import ALL, APPLICATION_CONDITIONS, RENT_ALERT, RENT_STANDARD, WAITLIST_SCORING
 from app.rules.ruleset import CONDITION, SCORING, STANDARD, Decision, Input, Rule, RuleSet
 
 pytestmark = pytest.mark.feature("SYS-01")
@@ -262,6 +262,14 @@ def test_validation_also_tries_the_other_branch_of_a_condition():
     assert [(p.rule, p.kind) for p in problems] == [("r", "type_mismatch")]
     assert "条件取反试算" in problems[0].message
     assert one_rule("flag ? a > 1 : a > 2").validate() == []
+
+
+def test_rent_alert_flags_rents_outside_ten_percent_of_the_standard():
+    def alert(rent):
+        return RENT_ALERT.decide({"contract_rent_fen": rent, "standard_rent_fen": 100000}).reasons
+    assert alert(90000) == [] and alert(110000) == []
+    assert alert(89999) == ["合同租金低于标准租金的 90%"]
+    assert alert(110001) == ["合同租金高于标准租金的 110%"]
 
 
 def test_a_rule_set_runs_only_as_its_kind():
