@@ -1,7 +1,7 @@
 """Default rule sets for Jiangmen ARH, as data, for the seed to load and admins to edit.
 
 The requirements ask for configurable application conditions, benefit standards
-and publicity rules (1.1.6.1.19), waitlist scoring (1.1.6.1.7) and a rent
+and publicity rules (1.1.6.1.19), waitlist scoring (1.1.6.1.9.1) and a rent
 deviation alert (1.1.6.1.12.5); they state no figures. Every threshold below
 (income line, 6 months of social insurance, the points, the rent bands, the
 ±10% alert band) is a placeholder for the bureau to set.
