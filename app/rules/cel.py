@@ -451,13 +451,15 @@ def _bare_ident(tree: lark.Tree) -> str | None:
     return None
 
 
-def compile_expression(source: str, declared: Iterable[str]) -> Program:
-    """Parse and check `source` against the declared input names. Raises CelError."""
-    return _compile(source, frozenset(declared))
+def compile_expression(source: str, declared: Iterable[str] | None) -> Program:
+    """Parse and check `source` against the declared input names. Raises CelError.
+    `declared=None` accepts any variable (a process condition over form data not known at deploy);
+    the functions and constructs allowed are the same either way."""
+    return _compile(source, None if declared is None else frozenset(declared))
 
 
 @lru_cache(maxsize=4096)
-def _compile(source: str, declared: frozenset[str]) -> Program:
+def _compile(source: str, declared: frozenset[str] | None) -> Program:
     if not isinstance(source, str) or not source.strip():
         raise CelError(SYNTAX, "表达式不能为空")
     if len(source) > MAX_EXPRESSION_LENGTH:
@@ -486,7 +488,7 @@ def _compile(source: str, declared: frozenset[str]) -> Program:
     unknown_funcs = sorted({f for f in funcs if f not in FUNCTIONS})
     if unknown_funcs:
         raise CelError(UNKNOWN_FUNCTION, f"不支持的函数：{'、'.join(unknown_funcs)}")
-    unknown = sorted(variables - declared)
+    unknown = sorted(variables - declared) if declared is not None else []
     if unknown:
         known = "、".join(sorted(declared)) or "（无）"
         raise CelError(UNKNOWN_VARIABLE, f"未知的输入变量：{'、'.join(unknown)}（已声明的输入：{known}）",

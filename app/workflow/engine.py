@@ -19,13 +19,9 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import celpy
-from celpy import celtypes
-from celpy.evaluation import base_functions
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -39,6 +35,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from app.core.errors import AppError, InvalidInput
+from app.rules.cel import CelError, Program, check_result, compile_expression, to_cel
 
 PROCESS_DIR = Path(__file__).parent / "processes"
 
@@ -126,55 +123,33 @@ class ProcessStuck(AppError):
 
 # ---------------------------------------------------------------- CEL
 
-_CEL = celpy.Environment()
-_CEL_FUNCTIONS = frozenset(base_functions)
-
-
-def _called_names(tree) -> list[str]:  # noqa: ANN001 - a lark parse tree
-    names = []
-    for node in tree.iter_subtrees():
-        if node.data == "ident_arg":  # f(x)
-            names.append(str(node.children[0]))
-        elif node.data == "member_dot_arg":  # x.f(y)
-            tok = node.children[1]
-            names.append(str(tok) if isinstance(tok, str) else str(tok.children[0]))
-    return names
-
-
-def compile_condition(expression: str) -> celpy.Runner:
-    """Compile a gateway condition as CEL; only CEL's standard functions may be called."""
-    if not isinstance(expression, str) or not expression.strip():
-        raise ConditionInvalid("流转条件为空")
-    return _compile(expression.strip())
-
-
-@lru_cache(maxsize=2048)
-def _compile(expression: str) -> celpy.Runner:
-    try:
-        tree = _CEL.compile(expression)
-    except Exception as e:  # noqa: BLE001 - celpy raises its own parse errors
-        raise ConditionInvalid(f"流转条件不是合法的 CEL 表达式：{expression}（{_first_line(e)}）") from e
-    unknown = sorted({n for n in _called_names(tree) if n not in _CEL_FUNCTIONS})
-    if unknown:
-        raise ConditionInvalid(f"流转条件不是合法的 CEL 表达式：{expression}（未知函数 {', '.join(unknown)}）")
-    return _CEL.program(tree)
-
-
 def _first_line(e: Exception) -> str:
     return str(e).strip().splitlines()[0][:200] if str(e).strip() else e.__class__.__name__
 
 
+def compile_condition(expression: str) -> Program:
+    """Compile a gateway condition with the rules module's CEL checker: no Python, ever, and only
+    the functions admins may use in rules. Variables are the task data, unknown at deploy."""
+    if not isinstance(expression, str) or not expression.strip():
+        raise ConditionInvalid("流转条件为空")
+    try:
+        return compile_expression(expression.strip(), None)
+    except CelError as e:
+        raise ConditionInvalid(f"流转条件不是合法的 CEL 表达式：{expression}（{e.message}）") from e
+
+
 def evaluate_condition(expression: str, data: dict[str, Any]) -> bool:
     program = compile_condition(expression)
-    activation = {k: celpy.json_to_cel(v) for k, v in data.items()
-                  if isinstance(k, str) and k.isidentifier()}
+    missing = sorted(n for n in program.variables if n not in data)
+    if missing:
+        raise ConditionFailed(f"流转条件计算失败：{expression}（缺少数据：{'、'.join(missing)}）")
     try:
-        result = program.evaluate(activation)
-    except Exception as e:  # noqa: BLE001 - CELEvalError and what it wraps
-        raise ConditionFailed(f"流转条件计算失败：{expression}（{_first_line(e)}）") from e
-    if not isinstance(result, celtypes.BoolType):
-        raise ConditionFailed(f"流转条件的结果应为真/假：{expression}")
-    return bool(result)
+        activation = {n: to_cel(data[n], "dyn", n) for n in program.variables}
+        return bool(check_result(program.evaluate(activation), "bool"))
+    except CelError as e:
+        if e.kind == "result_type":
+            raise ConditionFailed(f"流转条件的结果应为真/假：{expression}") from e
+        raise ConditionFailed(f"流转条件计算失败：{expression}（{e.message}）") from e
 
 
 class CelEnvironment(BasePythonScriptEngineEnvironment):
