@@ -31,7 +31,9 @@ COMPANIES = [
     ("OPERATOR", "新会区安居物业服务有限公司", "440705", "91440705MA55C1TP3K", "xh_operator_admin", "陈志伟",
      "13800000022"),
 ]
-GOV_CLERK_PERMS = ["identity.org.read", "identity.staff.read", "identity.role.read"]
+GOV_CLERK_PERMS = ["identity.org.read", "identity.staff.read", "identity.role.read", "dashboard.kpi.read",
+                   "case.case.read", "case.case.intake", "case.case.edit", "case.case.delete", "case.work.handle",
+                   "case.campaign.read", "document.issue"]
 PERSONS = [
     ("陈明", "440703199001011239", "13800000001"),
     ("李芳", "440704198506150025", "13800000002"),
@@ -98,17 +100,23 @@ async def seed() -> None:
     city_admin = await _role(city, "系统管理员", gov_all)
     await _grant_missing(city_admin, gov_all)
     city_clerk = await _role(city, "业务员", GOV_CLERK_PERMS)
+    await _grant_missing(city_clerk, GOV_CLERK_PERMS)
     await _staff("gov_admin", "王建华", city, "supervisor", [city_admin], "13800000101", main=True, pw_hash=pw)
     await _staff("gov_clerk", "刘晓燕", city, "clerk", [city_clerk], "13800000102", pw_hash=pw)
     pj_clerk_role = await _role(dist["440703"], "业务员", GOV_CLERK_PERMS)
-    await _role(dist["440703"], "业务主管", gov_all)
+    await _grant_missing(pj_clerk_role, GOV_CLERK_PERMS)
+    pj_supervisor_role = await _role(dist["440703"], "业务主管", gov_all)
+    await _grant_missing(pj_supervisor_role, gov_all)
     await _staff("pj_clerk", "周敏", dist["440703"], "clerk", [pj_clerk_role], "13800000103", pw_hash=pw)
+    await _staff("pj_supervisor", "谭志强", dist["440703"], "supervisor", [pj_supervisor_role], "13800000104",
+                 pw_hash=pw)
     for code, org in dist.items():
         if code != "440703":
-            await _role(org, "业务员", GOV_CLERK_PERMS)
+            await _grant_missing(await _role(org, "业务员", GOV_CLERK_PERMS), GOV_CLERK_PERMS)
     for kind, name, district, credit, login, contact, phone in COMPANIES:
         org = await _org(kind, name, district, "org", credit=credit, contact=(contact, phone))
         admin = await _role(org, "单位管理员", sorted(grantable(kind)))
+        await _grant_missing(admin, sorted(grantable(kind)))
         await _staff(login, contact, org, "supervisor", [admin], phone, main=True, pw_hash=pw)
     for name, idn, phone in PERSONS:
         from app.core.pii import blind_index

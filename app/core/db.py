@@ -13,6 +13,10 @@ MODEL_MODULES = [
     "app.core.models",
     "app.identity.models",
     "exchange.models",
+    "app.workflow.models",
+    "app.rules.models",
+    "app.documents.models",
+    "channels.messages.models",
 ]
 
 
