@@ -26,11 +26,12 @@ def _mark(kind: str, code: str | None = None) -> Callable:
     return deco
 
 
-def perm(code: str) -> Callable:
-    """Staff holding `code`."""
-    if code not in PERMISSIONS:
-        raise ValueError(f"unknown permission {code}")
-    return _mark("perm", code)
+def perm(code: str, *alternatives: str) -> Callable:
+    """Staff holding `code` (or any one of the alternatives)."""
+    for c in (code, *alternatives):
+        if c not in PERMISSIONS:
+            raise ValueError(f"unknown permission {c}")
+    return _mark("perm", code if not alternatives else (code, *alternatives))
 
 
 public = _mark("public")            # anyone, token optional
@@ -131,8 +132,9 @@ async def authorize(request: Request) -> None:
         return
     if actor.kind != "STAFF":
         raise Forbidden()
-    if kind == "perm" and not actor.has(code):
-        raise Forbidden(f"无权执行此操作（需要权限：{PERMISSIONS[code].title}）")
+    codes = code if isinstance(code, tuple) else (code,)
+    if kind == "perm" and not any(actor.has(c) for c in codes):
+        raise Forbidden(f"无权执行此操作（需要权限：{'或'.join(PERMISSIONS[c].title for c in codes)}）")
 
 
 def actor_of(request: Request) -> Actor:

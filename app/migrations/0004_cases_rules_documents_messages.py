@@ -5,6 +5,7 @@ from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
+from app.core.pii import EncryptedField
 from tortoise.indexes import Index
 
 # Case search matches number and applicant name by substring (the list mechanism's contains);
@@ -66,7 +67,8 @@ class Migration(migrations.Migration):
                 ('applicant_org_id', fields.BigIntField(null=True, db_index=True)),
                 ('applicant_name', fields.CharField(db_index=True, max_length=128)),
                 ('applicant_id_number_idx', fields.CharField(null=True, db_index=True, max_length=64)),
-                ('applicant_phone_masked', fields.CharField(null=True, max_length=32)),
+                ('applicant_id_number', EncryptedField(null=True)),
+                ('applicant_phone', EncryptedField(null=True)),
                 ('submitter_id', fields.BigIntField(db_index=True)),
                 ('submitter_name', fields.CharField(max_length=64)),
                 ('district_code', fields.CharField(db_index=True, max_length=6)),

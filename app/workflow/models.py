@@ -7,6 +7,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from app.core.pii import EncryptedField
+
 
 class ProcessVersion(Model):
     """A deployed BPMN process. Deploying an edit adds a version; running cases keep theirs."""
@@ -79,7 +81,8 @@ class Case(Model):
     applicant_org_id = fields.BigIntField(null=True, db_index=True)
     applicant_name = fields.CharField(128, db_index=True)
     applicant_id_number_idx = fields.CharField(64, null=True, db_index=True)
-    applicant_phone_masked = fields.CharField(32, null=True)
+    applicant_id_number = EncryptedField(null=True)
+    applicant_phone = EncryptedField(null=True)
     submitter_id = fields.BigIntField(db_index=True)  # who created it: the person, or the intake clerk
     submitter_name = fields.CharField(64)
     # scope: the district the case belongs to, and the org (builder/operator) responsible, if any
