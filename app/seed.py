@@ -14,6 +14,7 @@ from app.identity import sessions
 from app.identity.models import Account, Org, Role
 from app.identity.passwords import hash_password
 from app.identity.permissions import grantable
+from app.rules import seed as rules_seed
 
 DEMO_PASSWORD = "Demo@2026"
 CITY = ("江门市住房和城乡建设局", "440700", "11440700007017834X")
@@ -125,6 +126,7 @@ async def seed() -> None:
                           password_changed_at=dt.datetime.now(dt.timezone.utc))
             await acc.save()
             await audit.record("seed.account", "account", acc.id, after={"name": name}, only_changes=False)
+    await rules_seed.seed()
 
 
 async def main() -> None:

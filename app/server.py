@@ -42,8 +42,9 @@ _SANIC_ZH = {
 def _blueprints():  # noqa: ANN202
     from app.core.routes import bp_audit, bp_files, bp_jobs
     from app.identity.routes import bp_auth, bp_identity, bp_me, bp_public
+    from app.rules.routes import bp_rules
     from exchange.routes import bp_exchange
-    return [bp_auth, bp_identity, bp_public, bp_me, bp_audit, bp_files, bp_jobs, bp_exchange]
+    return [bp_auth, bp_identity, bp_public, bp_me, bp_audit, bp_files, bp_jobs, bp_exchange, bp_rules]
 
 
 def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:

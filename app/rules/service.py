@@ -1,0 +1,266 @@
+"""Stored rule sets: versions, validation on save, enable/disable, trial runs and decisions.
+
+Each save appends a version row for the key; running business uses the latest version of an
+enabled key, and every decision names the version it used (`Decision.version`). Domains call
+
+    version_row, decision = await service.decide("eligibility.application_condition", inputs)
+
+and store `decision.to_dict()` with their case; this module records nothing by itself.
+"""
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from typing import Any, Mapping
+
+from pydantic import ValidationError
+
+from app.core import audit
+from app.core.db import conn, uow
+from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound, from_validation
+from app.identity.scope import CITY
+from app.rules import cel
+from app.rules.models import RuleSetVersion
+from app.rules.ruleset import KINDS, Decision, Problem, RuleSet
+from app.rules.schemas import KEY_PATTERN, Definition
+
+_KEY = re.compile(KEY_PATTERN)
+_LOCK_NS = 7_100_002  # advisory lock namespace: saves of one key are serialised
+_CACHE_MAX = 256
+
+
+class RuleSetDisabled(AppError):
+    status, code = 409, "RULESET_DISABLED"
+
+
+# ---------------------------------------------------------------- problems
+
+
+_INPUT_NAME = re.compile(r"输入名?“([^”]*)”")
+
+
+def _field_of(p: Problem) -> str:
+    """Which editor cell a problem belongs to, so the admin page can show it in place."""
+    m = p.message
+    if p.rule is not None:
+        if p.kind != "definition":
+            return "expression"
+        if m.startswith("规则编码"):
+            return "code"
+        if m.startswith("规则名称"):
+            return "title"
+        if "结果类型" in m:
+            return "result_type"
+        if "提示" in m:
+            return "failure_message"
+        return "code"
+    if m.startswith("规则集类型"):
+        return "kind"
+    if m.startswith("版本号"):
+        return "version"
+    if m.startswith("规则集至少"):
+        return "rules"
+    if found := _INPUT_NAME.match(m):
+        part = "name" if m.startswith("输入名") else "sample" if "示例值" in m else "type"
+        return f"inputs.{found.group(1)}.{part}"
+    return "definition"
+
+
+def problems_of(rs: RuleSet) -> list[dict]:
+    """Every problem in the rule set as `{rule, field, message}`."""
+    return [{"rule": p.rule, "field": _field_of(p), "message": p.message} for p in rs.validate()]
+
+
+def _raise_problems(rs: RuleSet, problems: list[dict]) -> None:
+    fields: dict[str, str] = {}
+    for p in problems:
+        k = f"rules.{p['rule']}.{p['field']}" if p["rule"] else p["field"]
+        fields[k] = f"{fields[k]}；{p['message']}" if k in fields else p["message"]
+    raise InvalidInput(f"规则集“{rs.title or rs.name}”有 {len(problems)} 处问题：{problems[0]['message']}",
+                       code="RULESET_INVALID", fields=fields)
+
+
+# ---------------------------------------------------------------- definitions
+
+
+def check_key(key: str) -> str:
+    if not isinstance(key, str) or len(key) > 64 or not _KEY.match(key):
+        raise InvalidInput("规则集编码应以小写字母开头，由小写字母、数字、下划线组成，可用“.”分段，最长 64 位",
+                           code="RULESET_KEY", fields={"key": "格式有误"})
+    return key
+
+
+def build(key: str, version: int, definition: Definition | Mapping[str, Any]) -> RuleSet:
+    """A RuleSet from an editor definition; the key and version always come from the server."""
+    if not isinstance(definition, Definition):
+        try:
+            definition = Definition.model_validate(definition)
+        except ValidationError as e:
+            raise from_validation(e) from e
+    d = definition.model_dump()
+    d.update(name=key, version=version)
+    return RuleSet.from_dict(d)
+
+
+_cache: OrderedDict[tuple[str, int], RuleSet] = OrderedDict()
+
+
+def ruleset_of(row: RuleSetVersion) -> RuleSet:
+    """The stored version as a RuleSet. Versions never change, so compiled ones are kept per process."""
+    k = (row.key, row.version)
+    rs = _cache.get(k)
+    if rs is None:
+        rs = RuleSet.from_dict({**row.definition, "name": row.key, "version": row.version})
+        _cache[k] = rs
+        if len(_cache) > _CACHE_MAX:
+            _cache.popitem(last=False)
+    else:
+        _cache.move_to_end(k)
+    return rs
+
+
+# ---------------------------------------------------------------- reads
+
+
+async def latest(key: str) -> RuleSetVersion:
+    row = await RuleSetVersion.filter(key=key).order_by("-version").first() if _KEY.match(key or "") else None
+    if row is None:
+        raise NotFound(f"规则集“{key}”不存在", code="RULESET_NOT_FOUND")
+    return row
+
+
+async def get_version(key: str, version: int) -> RuleSetVersion:
+    row = await RuleSetVersion.filter(key=key, version=version).first() \
+        if _KEY.match(key or "") and 0 < version < 2**31 else None
+    if row is None:
+        raise NotFound(f"规则集“{key}”没有第 {version} 版", code="RULESET_NOT_FOUND")
+    return row
+
+
+async def active(key: str) -> RuleSetVersion:
+    """The version new business uses: the latest, when the key is enabled."""
+    row = await latest(key)
+    if not row.enabled:
+        raise RuleSetDisabled(f"规则集“{row.name}”已停用，暂不能办理此项业务，请联系市住建局启用")
+    return row
+
+
+async def latest_ids() -> list[int]:
+    """The latest version row of every key (the list shows one row per rule set)."""
+    _, rows = await conn().execute_query(
+        "SELECT DISTINCT ON (key) id FROM rule_set_version ORDER BY key, version DESC")
+    return [r["id"] for r in rows]
+
+
+# ---------------------------------------------------------------- writes
+
+
+def _can_write(actor) -> None:  # noqa: ANN001
+    # Rules are city policy: only the city bureau edits them, district offices apply them.
+    if getattr(actor, "scope", CITY) != CITY:
+        raise Forbidden("规则由市级住房和城乡建设部门统一维护，区（市）级用户只能查看", code="RULESET_CITY_ONLY")
+
+
+def _summary(row: RuleSetVersion) -> dict:
+    return {"key": row.key, "version": row.version, "name": row.name, "kind": row.kind, "enabled": row.enabled,
+            "note": row.note}
+
+
+async def _append(actor, key: str, definition: Definition | Mapping[str, Any], note: str | None,  # noqa: ANN001
+                  *, new: bool) -> RuleSetVersion:
+    check_key(key)
+    _can_write(actor)
+    async with uow() as tx:
+        await tx.execute_query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [_LOCK_NS, key])
+        prev = await RuleSetVersion.filter(key=key).order_by("-version").using_db(tx).first()
+        if new and prev is not None:
+            raise Conflict(f"规则集编码“{key}”已存在，请改用保存新版本", code="RULESET_EXISTS")
+        if not new and prev is None:
+            raise NotFound(f"规则集“{key}”不存在", code="RULESET_NOT_FOUND")
+        version = prev.version + 1 if prev else 1
+        rs = build(key, version, definition)
+        if problems := problems_of(rs):
+            _raise_problems(rs, problems)
+        row = await RuleSetVersion.create(
+            key=key, version=version, name=rs.title, kind=rs.kind, definition=rs.to_dict(),
+            enabled=prev.enabled if prev else True, note=note or None,
+            created_by_id=getattr(actor, "account_id", None), created_by_name=getattr(actor, "name", None),
+            using_db=tx)
+        await audit.record(
+            "rules.ruleset.create" if new else "rules.ruleset.save", "rule_set", key, using=tx, actor=actor,
+            summary=f"{'新建' if new else '保存'}规则集“{rs.title}”第 {version} 版",
+            before={**_summary(prev), "definition": prev.definition} if prev else None,
+            after={**_summary(row), "definition": row.definition})
+    return row
+
+
+async def create(actor, key: str, definition: Definition | Mapping[str, Any],  # noqa: ANN001
+                 note: str | None = None) -> RuleSetVersion:
+    """A new rule set: version 1, enabled. Refused with every problem when the definition is invalid."""
+    return await _append(actor, key, definition, note, new=True)
+
+
+async def save(actor, key: str, definition: Definition | Mapping[str, Any],  # noqa: ANN001
+               note: str | None = None) -> RuleSetVersion:
+    """A new version of an existing key; it keeps the key's enabled flag. Earlier versions stay as they were."""
+    return await _append(actor, key, definition, note, new=False)
+
+
+async def set_enabled(actor, key: str, enabled: bool) -> RuleSetVersion:  # noqa: ANN001
+    """Enable or disable the key; the flag lives on its latest version."""
+    check_key(key)
+    _can_write(actor)
+    async with uow() as tx:
+        await tx.execute_query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [_LOCK_NS, key])
+        row = await RuleSetVersion.filter(key=key).order_by("-version").using_db(tx).first()
+        if row is None:
+            raise NotFound(f"规则集“{key}”不存在", code="RULESET_NOT_FOUND")
+        if row.enabled == enabled:
+            return row
+        row.enabled = enabled
+        await row.save(using_db=tx, update_fields=["enabled"])
+        await audit.record("rules.ruleset.enable" if enabled else "rules.ruleset.disable", "rule_set", key,
+                           using=tx, actor=actor, before={"enabled": not enabled, "version": row.version},
+                           after={"enabled": enabled, "version": row.version},
+                           summary=f"{'启用' if enabled else '停用'}规则集“{row.name}”")
+    return row
+
+
+# ---------------------------------------------------------------- running
+
+
+def _run(rs: RuleSet, inputs: Mapping[str, Any]) -> Decision:
+    if not isinstance(inputs, Mapping):
+        raise InvalidInput("规则输入应为对象（按输入名填写）", code="RULE_INPUT", fields={"inputs": "应为对象"})
+    try:
+        return rs.run(inputs)
+    except InvalidInput as e:
+        # Input problems are keyed by input name, evaluation errors by rule code: say which, so the
+        # admin page can show each next to the right box.
+        prefix = "inputs." if e.code == "RULE_INPUT" else "rules." if isinstance(e, cel.CelError) else ""
+        raise InvalidInput(e.message, code=e.code, fields={prefix + k: v for k, v in e.fields.items()}) from e
+
+
+async def try_run(key_or_definition: str | Definition | Mapping[str, Any], inputs: Mapping[str, Any], *,
+                  version: int | None = None, key: str | None = None) -> Decision:
+    """Run a stored version (the latest unless `version`; disabled keys too) or an unsaved draft.
+
+    A draft is validated first and refused with every problem, as on save."""
+    if isinstance(key_or_definition, str):
+        row = await (get_version(key_or_definition, version) if version else latest(key_or_definition))
+        return _run(ruleset_of(row), inputs)
+    rs = build(key or "draft", 1, key_or_definition)
+    if problems := problems_of(rs):
+        _raise_problems(rs, problems)
+    return _run(rs, inputs)
+
+
+async def decide(key: str, inputs: Mapping[str, Any]) -> tuple[RuleSetVersion, Decision]:
+    """Run the active version of `key` for real business. Records nothing: the caller stores
+    `decision.to_dict()` (it names the rule set and version) in its own transaction."""
+    row = await active(key)
+    return row, _run(ruleset_of(row), inputs)
+
+
+def kind_name(kind: str) -> str:
+    return KINDS.get(kind, kind)
