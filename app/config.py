@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     sandbox_tls_port: int = 8443
     sandbox_tls_dir: str = str(ROOT / "var" / "keys" / "sandbox-tls")
     baidu_map_ak: str = "sandbox-baidu-ak"
+    # E-seal CA (key + self-signed cert); `python -m app.documents.ca init` makes a development one.
+    document_ca_dir: str = str(ROOT / "var" / "ca")
 
     task_queue: str = "arh.jobs"
     task_queue_type: str = "quorum"  # quorum in production; tests use classic auto-delete queues
