@@ -43,8 +43,11 @@ def _blueprints():  # noqa: ANN202
     from app.core.routes import bp_audit, bp_files, bp_jobs
     from app.identity.routes import bp_auth, bp_identity, bp_me, bp_public
     from app.rules.routes import bp_rules
+    from channels.messages.routes import bp_messages
+    from channels.push.routes import bp_push
     from exchange.routes import bp_exchange
-    return [bp_auth, bp_identity, bp_public, bp_me, bp_audit, bp_files, bp_jobs, bp_exchange, bp_rules]
+    return [bp_auth, bp_identity, bp_public, bp_me, bp_audit, bp_files, bp_jobs, bp_exchange, bp_rules,
+            bp_messages, bp_push]
 
 
 def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:

@@ -6,6 +6,7 @@ declaration before the handler runs. A handler with no declaration is refused (f
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from sanic import Request
 
@@ -47,13 +48,25 @@ def before_password_change(fn: Callable) -> Callable:
 
 
 def access_of(handler: Callable) -> tuple[str, str | None] | None:
+    if isinstance(handler, partial) and handler.args:
+        handler = handler.args[0]  # Sanic wraps a websocket handler: partial(app._websocket_handler, handler)
     return getattr(handler, ACCESS_ATTR, None)
+
+
+# Browsers cannot set headers on a websocket; the admin offers its token as a subprotocol
+# `arh.token.<token>` instead of in the URL, which proxies write to their access logs.
+WS_TOKEN_PREFIX = "arh.token."
 
 
 def bearer(request: Request) -> str | None:
     h = request.headers.get("authorization", "")
     if h[:7].lower() == "bearer " and len(h) < 200:
         return h[7:].strip() or None
+    if request.route is not None and getattr(request.route.extra, "websocket", False):
+        for p in request.headers.get("sec-websocket-protocol", "").split(","):
+            p = p.strip()
+            if p.startswith(WS_TOKEN_PREFIX) and len(p) < 200:
+                return p[len(WS_TOKEN_PREFIX):] or None
     return None
 
 
