@@ -29,6 +29,14 @@ const routes: RouteRecordRaw[] = [
       { path: 'accounts', name: 'accounts', component: () => import('@/views/AccountsView.vue'), meta: { title: '账号管理', menu: true } },
       { path: 'audit', name: 'audit', component: () => import('@/views/AuditView.vue'), meta: { title: '审计日志', menu: true } },
       { path: 'exchange', name: 'exchange', component: () => import('@/views/ExchangeView.vue'), meta: { title: '数据交换监控', menu: true } },
+      { path: 'todo', name: 'todo', component: () => import('@/views/TodoView.vue'), meta: { title: '待办事项', menu: true } },
+      { path: 'done', name: 'done', component: () => import('@/views/DoneView.vue'), meta: { title: '已办事项', menu: true } },
+      { path: 'intake', name: 'intake', component: () => import('@/views/IntakeView.vue'), meta: { title: '窗口受理', menu: true } },
+      { path: 'cases', name: 'cases', component: () => import('@/views/CasesView.vue'), meta: { title: '业务查询', menu: true } },
+      // Opened from todo, done, 业务查询 and campaigns; the API decides who may read the case.
+      { path: 'cases/:id', name: 'case', component: () => import('@/views/CaseDetailView.vue'), meta: { title: '业务详情', menu: false } },
+      { path: 'campaigns', name: 'campaigns', component: () => import('@/views/CampaignsView.vue'), meta: { title: '专题工作', menu: true } },
+      { path: 'campaigns/:id', name: 'campaign', component: () => import('@/views/CampaignsView.vue'), meta: { title: '专题工作', menu: true } },
       { path: '403', name: 'forbidden-page', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '无权访问' } },
       // Unknown paths. Listed before "forbidden" so that a path resolves here;
       // "forbidden" is only reached by name, from the guard, keeping the URL.

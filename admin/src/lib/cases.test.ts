@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest'
 import {
   actionButtons,
   actionLabel,
+  actionResult,
   appendPhrase,
   buildIntakePayload,
+  campaignPayload,
+  campaignPhase,
   caseStatusTag,
   CASE_STATUS,
   cloneRules,
@@ -233,5 +236,47 @@ describe('intake', () => {
     expect(defaultDistrict('440703')).toBe('440703')
     expect(defaultDistrict('440700')).toBe('')
     expect(defaultDistrict(null)).toBe('')
+  })
+})
+
+describe('actionResult', () => {
+  it('tells where the case went', () => {
+    expect(actionResult('通过', { status: 'in_review', current_steps: [{ name: '市住建复审' }] })).toBe('通过成功，当前环节：市住建复审')
+    expect(actionResult('通过', { status: 'complete', current_steps: [] })).toBe('通过成功，业务已办结')
+    expect(actionResult('驳回', { status: 'rejected' })).toBe('驳回成功，业务不予通过')
+    expect(actionResult('退回申请人', { status: 'returned', current_steps: [{ name: '申请人补正' }] })).toBe('退回申请人成功，已退回申请人补正（申请人补正）')
+    expect(actionResult('撤回', { status: 'withdrawn' })).toBe('业务已撤回')
+    expect(actionResult('签收', { status: 'in_review', status_name: '审核中', current_steps: [] })).toBe('签收成功，当前状态：审核中')
+  })
+})
+
+describe('campaigns', () => {
+  it('sends whole days in Beijing time and null for the whole city', () => {
+    expect(
+      campaignPayload({
+        name: ' 2026年冬季集中受理 ',
+        case_types: ['eligibility_application'],
+        period: ['2026-11-01', '2026-11-30'],
+        district_code: '',
+        description: '',
+        enabled: true,
+      }),
+    ).toEqual({
+      name: '2026年冬季集中受理',
+      case_types: ['eligibility_application'],
+      starts_at: '2026-11-01T00:00:00+08:00',
+      ends_at: '2026-11-30T23:59:59+08:00',
+      district_code: null,
+      description: null,
+      enabled: true,
+    })
+  })
+  it('tells whether a campaign is running', () => {
+    const c = { enabled: true, starts_at: '2026-11-01T00:00:00+08:00', ends_at: '2026-11-30T23:59:59+08:00' }
+    expect(campaignPhase(c, '2026-10-31')).toBe('upcoming')
+    expect(campaignPhase(c, '2026-11-01')).toBe('running')
+    expect(campaignPhase(c, '2026-11-30')).toBe('running')
+    expect(campaignPhase(c, '2026-12-01')).toBe('ended')
+    expect(campaignPhase({ ...c, enabled: false }, '2026-11-15')).toBe('disabled')
   })
 })

@@ -1,7 +1,9 @@
 // Cases (业务件) and their work items: labels, the rules the screens apply
 // before asking the server (ID number check digit, overdue), and the intake
 // payload. Pure, so it is unit-tested. The contract is docs/cases.md.
+import { get } from './api'
 import type { Dict } from './dicts'
+import type { FilterOption } from './query'
 import { formatDate, todayShanghai } from './format'
 
 export type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
@@ -69,6 +71,9 @@ export const STEP_ROLES: Dict = {
 }
 
 export const WORK_ITEM_STATUS: Dict = { open: '待办', done: '已办', cancelled: '已取消' }
+
+/** Issued documents (电子文书). */
+export const DOCUMENT_STATUS: Dict = { valid: '有效', revoked: '已作废' }
 
 export const COMMON_PHRASES = ['同意', '材料不全，请补正', '不符合条件']
 
@@ -279,6 +284,28 @@ export function normalizeCaseTypes(res: unknown): CaseType[] {
     }))
 }
 
+let caseTypesCache: Promise<CaseType[]> | null = null
+
+/**
+ * The case types, fetched once per page load. Users who may neither read nor
+ * take in cases get none (their lists then offer no type filter).
+ */
+export function fetchCaseTypes(): Promise<CaseType[]> {
+  if (!caseTypesCache) {
+    caseTypesCache = get('/api/v1/case-types', undefined, { quiet: true })
+      .then(normalizeCaseTypes)
+      .catch(() => {
+        caseTypesCache = null
+        return []
+      })
+  }
+  return caseTypesCache
+}
+
+export function caseTypeOptions(types: CaseType[]): FilterOption[] {
+  return types.map((t) => ({ value: t.key, label: t.name }))
+}
+
 export function normalizeFormSchema(f: unknown): FormSchema {
   const o = (f && typeof f === 'object' ? f : {}) as Record<string, any>
   return {
@@ -430,4 +457,67 @@ export function buildIntakePayload(s: IntakeState): Record<string, unknown> {
 export function defaultDistrict(orgDistrict: unknown): string {
   const d = String(orgDistrict ?? '')
   return /^\d{6}$/.test(d) && d !== '440700' ? d : ''
+}
+
+// ------------------------------------------------------------------ results
+
+/** What the clerk is told after an action, from the case as reloaded. */
+export function actionResult(label: string, c: { status?: string; status_name?: string | null; current_steps?: { name: string }[] | null }): string {
+  const steps = (c.current_steps ?? []).map((s) => s.name).filter(Boolean).join('、')
+  switch (c.status) {
+    case 'complete':
+      return `${label}成功，业务已办结`
+    case 'rejected':
+      return `${label}成功，业务不予通过`
+    case 'withdrawn':
+      return '业务已撤回'
+    case 'returned':
+      return steps ? `${label}成功，已退回申请人补正（${steps}）` : `${label}成功，已退回申请人补正`
+    default:
+      return steps ? `${label}成功，当前环节：${steps}` : `${label}成功，当前状态：${c.status_name || CASE_STATUS[String(c.status)] || '-'}`
+  }
+}
+
+// ------------------------------------------------------------------ campaigns
+
+export interface CampaignForm {
+  name: string
+  case_types: string[]
+  period: [string, string] | null
+  district_code: string
+  description: string
+  enabled: boolean
+}
+
+/** A campaign runs from the start of its first day to the end of its last, Beijing time. */
+export function campaignPayload(f: CampaignForm): Record<string, unknown> {
+  const [from, to] = f.period ?? ['', '']
+  return {
+    name: f.name.trim(),
+    case_types: [...f.case_types],
+    starts_at: from ? `${from}T00:00:00+08:00` : null,
+    ends_at: to ? `${to}T23:59:59+08:00` : null,
+    district_code: f.district_code || null,
+    description: f.description.trim() || null,
+    enabled: f.enabled,
+  }
+}
+
+export type CampaignPhase = 'disabled' | 'upcoming' | 'running' | 'ended'
+
+export const CAMPAIGN_PHASES: Record<CampaignPhase, { label: string; type: TagType }> = {
+  disabled: { label: '已停用', type: 'info' },
+  upcoming: { label: '未开始', type: 'warning' },
+  running: { label: '进行中', type: 'success' },
+  ended: { label: '已结束', type: 'info' },
+}
+
+export function campaignPhase(c: { enabled?: boolean; starts_at?: unknown; ends_at?: unknown }, today: string = todayShanghai()): CampaignPhase {
+  if (c.enabled === false) return 'disabled'
+  const t = dayNumber(today)
+  const s = dayNumber(formatDate(c.starts_at, ''))
+  const e = dayNumber(formatDate(c.ends_at, ''))
+  if (t !== null && s !== null && t < s) return 'upcoming'
+  if (t !== null && e !== null && t > e) return 'ended'
+  return 'running'
 }
