@@ -38,6 +38,7 @@ migrate: deps services
 	$(PY) -m app.cli migrate
 
 seed: migrate
+	$(PY) -m app.documents.ca init
 	$(PY) -m app.seed
 	$(PY) -m exchange.keys init $${EXCHANGE_KEYRING:-var/keys/exchange.json}
 

@@ -10,6 +10,7 @@ import datetime as dt
 from app.core import audit
 from app.core.context import SystemActor
 from app.core.db import close_db, init_db, uow
+from app.documents import seed as documents_seed
 from app.identity import sessions
 from app.identity.models import Account, Org, Role
 from app.identity.passwords import hash_password
@@ -127,6 +128,14 @@ async def seed() -> None:
             await acc.save()
             await audit.record("seed.account", "account", acc.id, after={"name": name}, only_changes=False)
     await rules_seed.seed()
+    await documents_seed.seed()
+    await workflow_seed()
+
+
+async def workflow_seed() -> None:
+    from app.workflow import calendar, deploy
+    await calendar.seed()
+    await deploy.seed_defaults()
 
 
 async def main() -> None:

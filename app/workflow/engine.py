@@ -518,15 +518,17 @@ class Instance:
     # -- storage
 
     def to_dict(self) -> dict[str, Any]:
+        # The serialised workflow stays a JSON *string*: SpiffWorkflow rebuilds task data from
+        # per-task deltas in the order of its `tasks` object, and a JSONB column re-sorts keys.
         return {"process_key": self.process_key, "version": self.version,
-                "workflow": json.loads(_SERIALIZER.serialize_json(self.workflow))}
+                "workflow": _SERIALIZER.serialize_json(self.workflow)}
 
     def dumps(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, dct: dict[str, Any]) -> Instance:
-        wf = _SERIALIZER.deserialize_json(json.dumps(dct["workflow"]))
+        wf = _SERIALIZER.deserialize_json(dct["workflow"])
         wf.script_engine = SCRIPT_ENGINE  # not serialised; must be set again
         return cls(wf, dct["process_key"], dct["version"])
 

@@ -1,0 +1,99 @@
+"""Who may see a case, and who may act on a work item.
+
+A step names a role (gov_clerk …) and a scope (CITY/DISTRICT/ORG/SELF). A staff member is
+a candidate for an unclaimed item when their org kind matches the role's family, they hold
+the right permission, and the scope covers the case. The same rule is a SQL filter (todo
+lists) and a Python predicate (acting), so the two cannot drift apart.
+"""
+from __future__ import annotations
+
+from tortoise.expressions import Q
+
+from app.identity import scope
+from app.identity.scope import CITY, DISTRICT, ORG, SELF, Actor
+from app.workflow.models import Case, WorkItem
+
+HANDLE, APPROVE, SUPERVISE = "case.work.handle", "case.work.approve", "case.work.supervise"
+FAMILY = {"GOV": "gov", "OPERATOR": "operator", "BUILDER": "builder"}
+ORG_KIND_OF = {v: k for k, v in FAMILY.items()}
+APPLICANT = "applicant"
+
+
+def roles_of(actor: Actor) -> list[str]:
+    """The step roles this staff member may take."""
+    fam = FAMILY.get(actor.org_kind or "")
+    if actor.kind != "STAFF" or fam is None:
+        return []
+    out = []
+    if actor.has(HANDLE) or actor.has(APPROVE):
+        out.append(f"{fam}_clerk")
+    if actor.has(APPROVE):
+        out.append(f"{fam}_supervisor")
+    return out
+
+
+def candidate_q(actor: Actor) -> Q | None:
+    """Open, unclaimed items this actor may claim; None = none at all."""
+    roles = roles_of(actor)
+    if not roles:
+        return None
+    base = Q(role__in=roles, assignee_id=None)
+    if actor.scope == CITY:
+        return base & Q(scope__in=[CITY, DISTRICT])
+    if actor.scope == DISTRICT:
+        return base & Q(scope=DISTRICT, district_code=actor.district_code)
+    if actor.scope == ORG:
+        return base & Q(scope=ORG, org_id=actor.org_id)
+    return None
+
+
+def is_candidate(actor: Actor, item: WorkItem) -> bool:
+    if item.role not in roles_of(actor):
+        return False
+    if item.scope == CITY:
+        return actor.scope == CITY
+    if item.scope == DISTRICT:
+        return actor.scope == CITY or (actor.scope == DISTRICT and item.district_code == actor.district_code)
+    if item.scope == ORG:
+        return actor.scope == ORG and item.org_id == actor.org_id
+    return False
+
+
+def case_scope_q(actor: Actor) -> Q | None:
+    """The cases in an actor's data scope; None = all."""
+    if actor.scope == CITY:
+        return None
+    if actor.scope == DISTRICT:
+        return Q(district_code=actor.district_code)
+    if actor.scope == ORG:
+        return Q(org_id=actor.org_id) | Q(applicant_org_id=actor.org_id)
+    if actor.scope == SELF:
+        return Q(applicant_account_id=actor.account_id) | Q(submitter_id=actor.account_id)
+    return Q(id=-1)
+
+
+def item_scope_q(actor: Actor) -> Q | None:
+    """Work items of cases in the actor's data scope (a supervisor's 全部待办)."""
+    if actor.scope == CITY:
+        return None
+    if actor.scope == DISTRICT:
+        return Q(district_code=actor.district_code)
+    if actor.scope == ORG:
+        return Q(org_id=actor.org_id)
+    return Q(assignee_id=actor.account_id)
+
+
+scope.register(
+    Case,
+    city=lambda a: None,
+    district=lambda a: case_scope_q(a),
+    org=lambda a: case_scope_q(a),
+    self_=lambda a: case_scope_q(a),
+)
+scope.register(
+    WorkItem,
+    city=lambda a: None,
+    district=lambda a: item_scope_q(a),
+    org=lambda a: item_scope_q(a),
+    self_=lambda a: Q(assignee_id=a.account_id),
+)
