@@ -389,8 +389,11 @@ async def create(*, key: str, name: str, html: str, sample: dict, case_type: str
     return t
 
 
-async def save_version(key: str, *, name: str | None, html: str, sample: dict, case_type: str | None,
-                       enabled: bool, note: str | None, actor) -> DocumentTemplate:  # noqa: ANN001
+KEEP = object()  # save_version: keep the previous version's case_type
+
+
+async def save_version(key: str, *, name: str | None, html: str, sample: dict, case_type: Any = KEEP,
+                       enabled: bool = True, note: str | None = None, actor) -> DocumentTemplate:  # noqa: ANN001
     """Save = a new version; documents already issued keep pointing at the version they used."""
     await validate(html, sample)
     async with uow() as tx:
@@ -399,7 +402,8 @@ async def save_version(key: str, *, name: str | None, html: str, sample: dict, c
         if prev is None:
             raise NotFound("文书模板不存在")
         t = await DocumentTemplate.create(
-            key=key, version=prev.version + 1, name=name or prev.name, case_type=case_type, html=html,
+            key=key, version=prev.version + 1, name=name or prev.name,
+            case_type=prev.case_type if case_type is KEEP else case_type, html=html,
             sample=sample, enabled=enabled, created_by_id=getattr(actor, "account_id", None),
             created_by_name=getattr(actor, "name", None), using_db=tx)
         before = audit.snapshot(prev, _TPL_FIELDS) | {"html_length": len(prev.html)}

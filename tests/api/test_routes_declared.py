@@ -18,6 +18,7 @@ KINDS = {"public", "staff", "person", "authenticated", "perm"}
 PUBLIC_OUTSIDE_PUBLIC_API = {
     ("POST", "/api/v1/auth/login"),
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/"), ("GET", "/admin"), ("GET", "/admin/<path:path>"),
+    ("GET", "/verify/<doc_id:str>"),  # the page the QR code on every issued document opens
 }
 
 
