@@ -22,7 +22,7 @@ from app.documents.models import IssuedDocument
 from app.identity.guard import actor_of, perm, person
 from app.identity.models import Account
 from app.identity.scope import Actor, scoped
-from app.workflow import access, calendar, deploy, forms, service
+from app.workflow import access, calendar, deploy, forms, kpis, service  # noqa: F401 - kpis registers cards
 from app.workflow import schemas as S
 from app.workflow.case_types import CASE_TYPES, CHANNELS, STATUSES, case_type
 from app.workflow.engine import ACTIONS
@@ -298,31 +298,13 @@ DONE_LIST = ListSpec(title="已办事项", cols=ITEM_COLS + [
 ], serialize=_items_out, search=["case_number", "applicant_name", "step_name"], default_sort="-done_at")
 
 
-def todo_queryset(actor: Actor, *, everything: bool = False, assigned: str | None = None):  # noqa: ANN201
-    """The caller's todo: assigned to them, or unclaimed and theirs to claim; or (supervisors) all in scope."""
-    qs = WorkItem.filter(status="open")
-    if everything:
-        if not actor.has(access.SUPERVISE):
-            raise Forbidden("查看全部待办需要“查看本范围全部待办”权限")
-        return scoped(WorkItem, actor).filter(status="open")
-    mine = Q(assignee_id=actor.account_id)
-    cand = access.candidate_q(actor)
-    if assigned == "me" or cand is None:
-        return qs.filter(mine)
-    if assigned == "unclaimed":
-        return qs.filter(cand)
-    if assigned:
-        raise InvalidInput("assigned 只能是 me 或 unclaimed", fields={"assigned": "取值不在允许范围内"})
-    return qs.filter(mine | cand)
-
-
 @bp_cases.get("/todo")
 @openapi.summary("待办事项（GOV-01-02, OPS-01-02）")
 @query(TODO_LIST.openapi_params())
 @perm(*WORK)
 async def todo(request: Request):
     actor = actor_of(request)
-    qs = todo_queryset(actor, everything=flag(request, "all"), assigned=request.args.get("assigned"))
+    qs = service.todo_queryset(actor, everything=flag(request, "all"), assigned=request.args.get("assigned"))
     if flag(request, "overdue"):
         qs = qs.filter(due_date__lt=calendar.today())
     return await respond_list(request, qs, TODO_LIST)

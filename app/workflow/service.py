@@ -658,3 +658,21 @@ async def process_version_of(case: Case) -> ProcessVersion:
 
 def is_overdue(due: dt.date | None, status: str = "open") -> bool:
     return bool(due) and status == "open" and due < calendar.today()
+
+
+def todo_queryset(actor: Actor, *, everything: bool = False, assigned: str | None = None):  # noqa: ANN201
+    """The caller's todo: assigned to them, or unclaimed and theirs to claim; or (supervisors) all in scope."""
+    qs = WorkItem.filter(status="open")
+    if everything:
+        if not actor.has(access.SUPERVISE):
+            raise Forbidden("查看全部待办需要“查看本范围全部待办”权限")
+        return scoped(WorkItem, actor).filter(status="open")
+    mine = Q(assignee_id=actor.account_id)
+    cand = access.candidate_q(actor)
+    if assigned == "me" or cand is None:
+        return qs.filter(mine)
+    if assigned == "unclaimed":
+        return qs.filter(cand)
+    if assigned:
+        raise InvalidInput("assigned 只能是 me 或 unclaimed", fields={"assigned": "取值不在允许范围内"})
+    return qs.filter(mine | cand)

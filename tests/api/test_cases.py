@@ -529,3 +529,27 @@ async def test_completion_hook_applies_org_info_change(api, token):
     org = await Org.get(id=org.id)
     assert org.contact_name == "张建新" and org.address == "江门市蓬江区建设路1号"
     assert await AuditLog.filter(action="org.update", object_id=str(org.id)).exists()
+
+
+@pytest.mark.feature("GOV-01-01", "OPS-01-01")
+async def test_dashboard_counts_todo_and_done_in_scope(api, token):
+    pj = await token("pj_clerk")
+
+    async def cards(t: str) -> dict:
+        r = await api.get("/api/v1/dashboard/kpis", t)
+        assert r.status_code == 200, r.text
+        return {c["key"]: c for c in r.json()["cards"]}
+
+    before = await cards(pj)
+    case = await intake(api, await token("gov_clerk"))
+    after = await cards(pj)
+    assert after["todo"]["value"] == before["todo"]["value"] + 1 and after["todo"]["link"] == "/todo"
+    it = await open_item(case["id"], "first_review")
+    await api.post(f"/api/v1/work-items/{it.id}/act", pj, json={"action": "approve"})
+    done = await cards(pj)
+    assert done["todo"]["value"] == before["todo"]["value"] and done["done"]["value"] == before["done"]["value"] + 1
+    # Data that arrives with a later issue shows "—" (null), never a made-up number.
+    assert done["units_total"]["value"] is None
+    # A district clerk elsewhere is not counted this case.
+    jh = await staff_in(api, "江门市江海区住房和城乡建设局", ["case.work.handle", "dashboard.kpi.read"])
+    assert (await cards(jh))["todo"]["value"] == 0
