@@ -29,6 +29,7 @@ from app.core.errors import AppError, Conflict, InvalidInput, NotFound
 from app.core.files import storage
 from app.core.ids import CN, next_number, uuid7
 from app.core.models import StoredFile
+from app.documents import access  # noqa: F401 - revoke() reads through the data scope
 from app.documents import ca, pdf, sealimage, templates
 from app.documents.models import IssuedDocument, SigningCertificate
 from app.documents.seal import SealMaterial, qr_svg, seal_pdf

@@ -150,14 +150,19 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
                 raise SecurityError(f"重复生成的内容过长（不超过 {MAX_REPEAT}）")
         elif operator == "**":
-            if isinstance(right, int) and abs(right) > 64:
-                raise SecurityError("乘方的指数过大（不超过 64）")
+            if isinstance(right, int) and (abs(right) > 64 or (
+                    isinstance(left, int) and left.bit_length() * abs(right) > 4096)):
+                raise SecurityError("乘方的指数过大")
         elif operator == "%":
             _check_widths(left)
         out = super().call_binop(context, operator, left, right)
         if isinstance(out, (str, list, tuple)) and len(out) > MAX_OUTPUT:
             raise SecurityError("生成的内容过长")
         return out
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        # Jinja returns a blank for an unsafe attribute; an escape attempt should be refused, not hidden.
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.")
 
     def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN001, N805
         if isinstance(getattr(__obj, "__self__", None), str):
