@@ -241,12 +241,12 @@ describe('intake', () => {
 
 describe('actionResult', () => {
   it('tells where the case went', () => {
-    expect(actionResult('通过', { status: 'in_review', current_steps: [{ name: '市住建复审' }] })).toBe('通过成功，当前环节：市住建复审')
-    expect(actionResult('通过', { status: 'complete', current_steps: [] })).toBe('通过成功，业务已办结')
-    expect(actionResult('驳回', { status: 'rejected' })).toBe('驳回成功，业务不予通过')
-    expect(actionResult('退回申请人', { status: 'returned', current_steps: [{ name: '申请人补正' }] })).toBe('退回申请人成功，已退回申请人补正（申请人补正）')
+    expect(actionResult('通过', { status: 'in_review', current_steps: [{ name: '市住建复审' }] })).toBe('已通过，当前环节：市住建复审')
+    expect(actionResult('通过', { status: 'complete', current_steps: [] })).toBe('已通过，业务已办结')
+    expect(actionResult('驳回', { status: 'rejected' })).toBe('已驳回，业务不予通过')
+    expect(actionResult('退回申请人', { status: 'returned', current_steps: [{ name: '申请人补正' }] })).toBe('已退回申请人补正，等待重新提交')
     expect(actionResult('撤回', { status: 'withdrawn' })).toBe('业务已撤回')
-    expect(actionResult('签收', { status: 'in_review', status_name: '审核中', current_steps: [] })).toBe('签收成功，当前状态：审核中')
+    expect(actionResult('签收', { status: 'in_review', status_name: '审核中', current_steps: [] })).toBe('已签收，当前状态：审核中')
   })
 })
 

@@ -466,15 +466,15 @@ export function actionResult(label: string, c: { status?: string; status_name?: 
   const steps = (c.current_steps ?? []).map((s) => s.name).filter(Boolean).join('、')
   switch (c.status) {
     case 'complete':
-      return `${label}成功，业务已办结`
+      return `已${label}，业务已办结`
     case 'rejected':
-      return `${label}成功，业务不予通过`
+      return `已${label}，业务不予通过`
     case 'withdrawn':
       return '业务已撤回'
     case 'returned':
-      return steps ? `${label}成功，已退回申请人补正（${steps}）` : `${label}成功，已退回申请人补正`
+      return '已退回申请人补正，等待重新提交'
     default:
-      return steps ? `${label}成功，当前环节：${steps}` : `${label}成功，当前状态：${c.status_name || CASE_STATUS[String(c.status)] || '-'}`
+      return steps ? `已${label}，当前环节：${steps}` : `已${label}，当前状态：${c.status_name || CASE_STATUS[String(c.status)] || '-'}`
   }
 }
 
