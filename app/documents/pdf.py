@@ -11,9 +11,6 @@ import asyncio
 import threading
 from dataclasses import dataclass
 
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
-
 from app.documents.fonts import FONT_STACK, SERIF, font_file
 
 PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
@@ -49,15 +46,16 @@ class Rendered:
     seal: SealBox
 
 
-def _fetcher() -> URLFetcher:
-    return URLFetcher(allowed_protocols=("data",), allow_redirects=False, timeout=1)
-
-
 def render_pdf(html: str) -> Rendered:
     """Synchronous; call through html_to_pdf from async code."""
+    # Imported here: WeasyPrint takes seconds to import, and API workers must start fast.
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
     font_file(SERIF, bold=False)  # fail with a clear message rather than print boxes for Chinese
+    fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False, timeout=1)
     with _SLOTS:
-        doc = HTML(string=html, url_fetcher=_fetcher(), base_url=None).render(
+        doc = HTML(string=html, url_fetcher=fetcher, base_url=None).render(
             stylesheets=[CSS(string=BASE_CSS)], presentational_hints=True)
         seal = None
         for i, page in enumerate(doc.pages):

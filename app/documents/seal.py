@@ -9,17 +9,7 @@ import base64
 import io
 from dataclasses import dataclass
 
-import qrcode
-import qrcode.image.svg
 from PIL import Image
-from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
-from pyhanko.pdf_utils import layout
-from pyhanko.pdf_utils.images import PdfImage
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
-from pyhanko.sign.fields import MDPPerm
-from pyhanko.stamp import StaticStampStyle
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.documents.pdf import SealBox
 
@@ -28,6 +18,9 @@ FIELD = "ARH-Seal"
 
 def qr_svg(url: str) -> str:
     """A QR code as an SVG data URI: vector, so it stays sharp in print."""
+    import qrcode
+    import qrcode.image.svg
+
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=1,
                        image_factory=qrcode.image.svg.SvgPathFillImage)
     qr.add_data(url)
@@ -35,6 +28,18 @@ def qr_svg(url: str) -> str:
     buf = io.BytesIO()
     qr.make_image().save(buf)
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def image_stamp_style(png: bytes, opacity: float):  # noqa: ANN201
+    """A pyHanko stamp that is just the seal picture, filling its box."""
+    from pyhanko.pdf_utils import layout
+    from pyhanko.pdf_utils.images import PdfImage
+    from pyhanko.stamp import StaticStampStyle
+    return StaticStampStyle(
+        background=PdfImage(Image.open(io.BytesIO(png))), border_width=0, background_opacity=opacity,
+        background_layout=layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MID,
+                                                     y_align=layout.AxisAlignment.ALIGN_MID,
+                                                     margins=layout.Margins.uniform(0)))
 
 
 @dataclass(frozen=True)
@@ -50,15 +55,18 @@ def seal_pdf(pdf: bytes, box: SealBox, m: SealMaterial, *, reason: str = "电子
              location: str = "广东省江门市") -> bytes:
     """Sign `pdf` (CPU-bound: call it in a thread). A certification signature: any later change
     to the document shows as a broken seal in PDF readers."""
+    # pyHanko is imported on first use: it is slow to import and API workers must start fast.
+    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.fields import MDPPerm
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
     cert = next(iter(load_certs_from_pemder_data(m.cert_pem)))
     signer = signers.SimpleSigner(
         signing_cert=cert, signing_key=load_private_key_from_pemder_data(m.key_der, passphrase=None),
         cert_registry=SimpleCertificateStore.from_certs(list(load_certs_from_pemder_data(m.ca_pem))))
-    stamp = StaticStampStyle(
-        background=PdfImage(Image.open(io.BytesIO(m.seal_png))), border_width=0, background_opacity=1.0,
-        background_layout=layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MID,
-                                                     y_align=layout.AxisAlignment.ALIGN_MID,
-                                                     margins=layout.Margins.uniform(0)))
+    stamp = image_stamp_style(m.seal_png, opacity=1.0)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256", reason=reason,
         location=location, name=m.signer_name, certify=True, docmdp_permissions=MDPPerm.NO_CHANGES)

@@ -16,11 +16,6 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
-from pyhanko.pdf_utils import layout
-from pyhanko.pdf_utils.images import PdfImage
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.stamp import StaticStampStyle
-from PIL import Image
 
 from app.config import get_settings
 from app.core import audit
@@ -32,7 +27,7 @@ from app.core.models import StoredFile
 from app.documents import access  # noqa: F401 - revoke() reads through the data scope
 from app.documents import ca, pdf, sealimage, templates
 from app.documents.models import IssuedDocument, SigningCertificate
-from app.documents.seal import SealMaterial, qr_svg, seal_pdf
+from app.documents.seal import SealMaterial, image_stamp_style, qr_svg, seal_pdf
 from app.identity import scope
 
 NUMBER_TYPE = "DZWS"  # 电子文书
@@ -201,13 +196,11 @@ def _specimen_seal(org_name: str) -> bytes:
 
 def _stamp_specimen(pdf_bytes: bytes, box: pdf.SealBox, org_name: str) -> bytes:
     """Put a specimen seal where the real one will go, so the editor sees the layout; no signature."""
+    from pyhanko.pdf_utils import layout
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
-    style = StaticStampStyle(
-        background=PdfImage(Image.open(io.BytesIO(_specimen_seal(org_name)))), border_width=0,
-        background_opacity=0.8,
-        background_layout=layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MID,
-                                                     y_align=layout.AxisAlignment.ALIGN_MID,
-                                                     margins=layout.Margins.uniform(0)))
+    style = image_stamp_style(_specimen_seal(org_name), opacity=0.8)
     size = round(box.size)
     stamp = style.create_stamp(writer, layout.BoxConstraints(width=size, height=size), {})
     stamp.apply(box.page, round(box.x), round(box.y))

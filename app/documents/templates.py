@@ -239,15 +239,20 @@ def _security_message(e: SecurityError) -> str:
 
 def _static_check(tree: nodes.Template) -> None:
     """Refuse escapes before they run: a branch that sample data never reaches is still checked."""
+    bad: list[tuple[int, str]] = []
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Extends, nodes.Include, nodes.Import,
                                nodes.FromImport)):
         if isinstance(node, (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
-            raise _fail("文书模板不支持 extends / include / import，请把内容写在同一个模板里", node.lineno,
-                        "TEMPLATE_FORBIDDEN")
+            bad.append((node.lineno, "文书模板不支持 extends / include / import，请把内容写在同一个模板里"))
+            continue
         name = node.attr if isinstance(node, nodes.Getattr) else (
             node.arg.value if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str) else None)
         if name is not None and name.startswith("_"):
-            raise _fail(f"不允许访问内部属性“{name}”（安全限制）", node.lineno, "TEMPLATE_FORBIDDEN")
+            bad.append((node.lineno, f"不允许访问内部属性“{name}”（安全限制）"))
+    if bad:
+        # The walk meets `a.__class__.__mro__` outside-in; report what comes first in reading order.
+        line = min(b[0] for b in bad)
+        raise _fail([b[1] for b in bad if b[0] == line][-1], line, "TEMPLATE_FORBIDDEN")
 
 
 def compile_template(source: str):  # noqa: ANN201
