@@ -1,0 +1,272 @@
+"""The case loop in a real browser against the real backend.
+
+A city clerk takes in a 保障申请 at the window for a walk-in applicant of 蓬江区, with a scanned
+ID card (a real PNG). The city admin opens it from their todo and returns it to the applicant;
+the clerk, who acts for the walk-in applicant, finds it back in their todo, corrects the form
+and resubmits; the admin approves every review step from the todo until the case is 办结; the
+clerk then sees both of their submissions in 已办 and the finished case in 业务查询.
+Screenshots of every page land in var/screenshots/.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image, ImageDraw
+from playwright.async_api import Page, expect
+
+from app.identity.models import Account
+from app.workflow.models import Case, CaseEvent, CaseMaterial, WorkItem
+from tests.helpers import make_id_number
+
+pytestmark = [pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+DEMO_PASSWORD = "Demo@2026"
+
+
+async def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.wait_for_timeout(350)
+    await page.screenshot(path=str(SCREENSHOTS / f"case-{name}.png"), full_page=True)
+
+
+async def ui_login(page: Page, admin_url: str, username: str) -> None:
+    await page.goto(admin_url + "login")
+    await page.locator("[data-test=username]").fill(username)
+    await page.locator("[data-test=password]").fill(DEMO_PASSWORD)
+    await page.locator("[data-test=login-submit]").click()
+    await page.wait_for_url(re.compile(r"/admin/dashboard$"))
+
+
+async def ui_logout(page: Page) -> None:
+    await page.locator("[data-test=logout]").click()
+    await page.locator(".el-message-box__btns .el-button--primary").click()
+    await page.wait_for_url(re.compile(r"/admin/login"))
+
+
+async def menu(page: Page, code: str, path: str) -> None:
+    await page.locator(f'aside [data-menu="{code}"]').click()
+    await page.wait_for_url(re.compile(rf"/admin/{path}$"))
+
+
+async def search(page: Page, text: str) -> None:
+    await page.locator("[data-test=single-value] input").fill(text)
+    await page.locator("[data-test=search]").click()
+
+
+def rows(page: Page, text: str):
+    return page.locator(".el-table__body tr.el-table__row").filter(has_text=text)
+
+
+def form_item(page: Page, title: str):
+    return page.locator(".case-form .el-form-item").filter(has=page.locator("label", has_text=title))
+
+
+async def pick(page: Page, trigger, option: str) -> None:
+    await trigger.click()
+    await page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+
+
+async def open_from_todo(page: Page, number: str, step: str) -> None:
+    await menu(page, "work.todo", "todo")
+    await search(page, number)
+    row = rows(page, number)
+    await expect(row).to_have_count(1)
+    await expect(row).to_contain_text(step)
+    await row.locator("[data-test=todo-handle]").click()
+    await page.wait_for_url(re.compile(r"/admin/cases/\d+$"))
+    await expect(page.locator("[data-test=case-number]")).to_have_text(number)
+
+
+async def act(page: Page, action: str, result: str) -> None:
+    panel = page.locator("[data-test=action-panel]")
+    await panel.locator(f"[data-test=act-{action}]").click()
+    if action in ("return_applicant", "reject", "return_previous"):
+        await page.locator(".el-message-box__btns .el-button--primary").click()
+    await expect(page.locator("[data-test=action-result]")).to_contain_text(result)
+
+
+def id_card_png(path: Path) -> Path:
+    """A small but real scan-like PNG: a card outline with lines of "text"."""
+    img = Image.new("RGB", (856, 540), (246, 248, 252))
+    d = ImageDraw.Draw(img)
+    d.rounded_rectangle([12, 12, 844, 528], radius=28, outline=(30, 60, 120), width=6)
+    d.rectangle([600, 90, 800, 330], fill=(210, 218, 232))
+    for i, w in enumerate((420, 360, 480, 300, 520)):
+        d.rectangle([60, 100 + i * 70, 60 + w, 124 + i * 70], fill=(70, 80, 100))
+    img.save(path, "PNG")
+    return path
+
+
+async def api_get(api_url: str, token: str, path: str, **params) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=api_url) as c:
+        return await c.get(path, params=params, headers={"Authorization": f"Bearer {token}"})
+
+
+async def api_token(api_url: str, username: str) -> str:
+    async with httpx.AsyncClient(base_url=api_url) as c:
+        r = await c.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+        assert r.status_code == 200, r.text
+        return r.json()["token"]
+
+
+@pytest.mark.feature("SYS-02", "GOV-01-02", "GOV-01-03", "GOV-02-05")
+async def test_window_intake_return_resubmit_and_approve_to_complete(
+        page: Page, admin_url: str, api_url: str, tmp_path: Path):
+    applicant = "陈" + secrets.choice(["晓明", "志远", "嘉欣", "慧琳", "国强"])
+    id_number = make_id_number("440703", "19880312")
+    phone = f"139{secrets.randbelow(10**8):08d}"
+    scan = id_card_png(tmp_path / "身份证正面.png")
+    clerk = await Account.get(login_name="gov_clerk")
+    admin = await Account.get(login_name="gov_admin")
+
+    # 1. 窗口受理 by the city clerk, for 蓬江区, with a scanned ID card
+    await ui_login(page, admin_url, "gov_clerk")
+    await menu(page, "work.intake", "intake")
+    await shot(page, "01-intake-types")
+    await page.locator("[data-test=intake-type][data-type=eligibility_application]").click()
+    await page.locator("[data-test=intake-name]").fill(applicant)
+    await page.locator("[data-test=intake-id-number]").fill(id_number[:-1] + ("0" if id_number[-1] != "0" else "1"))
+    await page.locator("[data-test=intake-phone]").fill(phone)
+    await page.locator("[data-test=intake-next]").click()
+    # A wrong check digit is caught before anything is sent.
+    await expect(page.locator("[data-test=intake-applicant]")).to_contain_text("身份证号校验位不正确")
+    await page.locator("[data-test=intake-id-number]").fill(id_number)
+    await pick(page, page.locator("[data-test=intake-district]"), "蓬江区")
+    await form_item(page, "家庭人口").locator("input").fill("3")
+    await form_item(page, "家庭月收入").locator("input").fill("4200")
+    await pick(page, form_item(page, "现住房情况").locator(".el-select"), "租房居住")
+    await form_item(page, "申请理由").locator("textarea").fill("家庭无自有住房，租房居住，申请保障性租赁住房。")
+    await shot(page, "02-intake-applicant")
+    await page.locator("[data-test=intake-next]").click()
+    await page.locator("[data-test=material-input]").set_input_files(str(scan))
+    item = page.locator("[data-test=material-item]")
+    await expect(item).to_contain_text("已上传")
+    await expect(item.locator("[data-test=material-type]")).to_contain_text("身份证明")
+    await expect(page.locator("[data-test=material-coverage]")).to_contain_text("身份证明（1）")
+    await shot(page, "03-intake-materials")
+    await page.locator("[data-test=intake-submit]").click()
+    await page.wait_for_url(re.compile(r"/admin/cases/\d+$"))
+    number = (await page.locator("[data-test=case-number]").inner_text()).strip()
+    assert re.fullmatch(r"BZSQ-\d{8}-\d{4,}", number), number
+    await expect(page.locator("[data-test=case-status]")).to_have_text("审核中")
+    await expect(page.locator("[data-test=case-steps]")).to_have_text("区住建初审")
+    await expect(page.locator("[data-test=applicant]")).to_contain_text(applicant)
+    # The applicant's ID number and phone are shown masked.
+    await expect(page.locator("[data-test=applicant]")).not_to_contain_text(id_number)
+    await page.locator("[data-test=tab-materials]").click()
+    await expect(page.locator("[data-test=material-card]")).to_have_count(1)
+    await page.locator("[data-test=material-card]").click()
+    await expect(page.locator("[data-test=preview-image]")).to_be_visible()
+    assert await page.locator("[data-test=preview-image]").evaluate("img => img.naturalWidth") == 856
+    await shot(page, "04-detail-material-preview")
+    await page.keyboard.press("Escape")
+    await shot(page, "05-detail-after-intake")
+
+    case = await Case.get(number=number)
+    assert (case.status, case.channel, case.district_code, case.case_type) == \
+        ("in_review", "onsite", "440703", "eligibility_application")
+    assert case.applicant_name == applicant and case.submitter_id == clerk.id
+    assert case.form["household_size"] == 3 and case.form["current_housing"] == "租房居住"
+    mats = await CaseMaterial.filter(case_id=case.id)
+    assert [(m.material_type, m.mime, m.name) for m in mats] == [("身份证明", "image/png", "身份证正面.png")]
+    first = await WorkItem.get(case_id=case.id, status="open")
+    assert (first.step_id, first.assignee_id) == ("first_review", None)
+    await ui_logout(page)
+
+    # 2. the admin opens it from todo and returns it to the applicant
+    await ui_login(page, admin_url, "gov_admin")
+    await menu(page, "work.todo", "todo")
+    await search(page, number)
+    await expect(rows(page, number)).to_contain_text("待签收")
+    await shot(page, "06-admin-todo")
+    await open_from_todo(page, number, "区住建初审")
+    await expect(page.locator("[data-test=case-form]")).to_contain_text("租房居住")
+    await page.locator("[data-test=action-panel] [data-test=act-return_applicant]").click()
+    await expect(page.locator("[data-test=opinion-error]")).to_have_text("退回申请人须说明需补正的内容")
+    await page.locator("[data-test=phrase]", has_text="材料不全，请补正").click()
+    await page.locator("[data-test=opinion]").fill("材料不全，请补正：请补充工作单位。")
+    await shot(page, "07-admin-return")
+    await act(page, "return_applicant", "已退回申请人补正")
+    await expect(page.locator("[data-test=case-status]")).to_have_text("退回补正")
+    await shot(page, "08-admin-returned")
+
+    await case.refresh_from_db()
+    assert case.status == "returned"
+    ev = await CaseEvent.filter(case_id=case.id, action="return_applicant").first()
+    assert ev is not None and ev.actor_id == admin.id and ev.opinion == "材料不全，请补正：请补充工作单位。"
+    fix = await WorkItem.get(case_id=case.id, status="open")
+    assert fix.assignee_id == clerk.id, "the correction goes back to whoever submitted"
+    await ui_logout(page)
+
+    # 3. the clerk corrects and resubmits from their todo
+    await ui_login(page, admin_url, "gov_clerk")
+    await open_from_todo(page, number, "申请人补正")
+    await page.locator("[data-test=tab-events]").click()
+    await expect(page.locator("[data-test=case-timeline]")).to_contain_text("请补充工作单位")
+    await page.locator("[data-test=tab-info]").click()
+    await form_item(page, "工作单位").locator("input").fill("江门市蓬江区某物流有限公司")
+    await shot(page, "09-clerk-correction")
+    await act(page, "submit", "当前环节：区住建初审")
+    await expect(page.locator("[data-test=case-status]")).to_have_text("审核中")
+    await shot(page, "10-clerk-resubmitted")
+
+    await case.refresh_from_db()
+    assert case.status == "in_review" and case.form["work_unit"] == "江门市蓬江区某物流有限公司"
+    assert await CaseEvent.filter(case_id=case.id, action="submit", actor_id=clerk.id).count() == 2
+    await ui_logout(page)
+
+    # 4. the admin approves each review step, from the todo, until 办结
+    await ui_login(page, admin_url, "gov_admin")
+    for i in range(6):
+        await case.refresh_from_db()
+        if case.status == "complete":
+            break
+        step = case.current_steps[0]["name"]
+        await open_from_todo(page, number, step)
+        await page.locator("[data-test=phrase]", has_text="同意").first.click()
+        await act(page, "approve", "已通过")
+        await shot(page, f"11-admin-approved-{i + 1}")
+    await expect(page.locator("[data-test=case-status]")).to_have_text("办结")
+    await expect(page.locator("[data-test=action-result]")).to_have_text("已通过，业务已办结")
+    await page.locator("[data-test=tab-events]").click()
+    await shot(page, "12-complete-timeline")
+
+    await case.refresh_from_db()
+    assert case.status == "complete" and case.finished_at is not None
+    assert await WorkItem.filter(case_id=case.id, status="open").count() == 0
+    approvals = await CaseEvent.filter(case_id=case.id, action="approve").order_by("id")
+    assert [e.step_id for e in approvals] == ["first_review", "second_review", "publicity"]
+    assert {e.actor_id for e in approvals} == {admin.id}
+    # The finished case has left the admin's todo.
+    admin_token = await api_token(api_url, "gov_admin")
+    r = await api_get(api_url, admin_token, "/api/v1/todo", case_number=number)
+    assert r.status_code == 200 and r.json()["total"] == 0
+    await ui_logout(page)
+
+    # 5. the clerk sees their two submissions in 已办, and the finished case in 业务查询
+    await ui_login(page, admin_url, "gov_clerk")
+    await menu(page, "work.done", "done")
+    await search(page, number)
+    done = rows(page, number)
+    await expect(done).to_have_count(2)
+    await expect(done.filter(has_text="申请人补正")).to_contain_text("提交")
+    await shot(page, "13-clerk-done")
+    await menu(page, "work.cases", "cases")
+    await search(page, number)
+    await expect(rows(page, number)).to_have_count(1)
+    await expect(rows(page, number).locator("[data-test=case-row-status]")).to_have_text("办结")
+    await shot(page, "14-clerk-cases")
+
+    clerk_token = await api_token(api_url, "gov_clerk")
+    r = await api_get(api_url, clerk_token, "/api/v1/done", case_number=number)
+    assert r.status_code == 200
+    assert sorted((i["step_id"], i["action"]) for i in r.json()["items"]) == \
+        [("correction", "submit"), ("submission", "submit")]
+    r = await api_get(api_url, clerk_token, "/api/v1/cases", number=number)
+    assert r.status_code == 200 and [(c["number"], c["status"]) for c in r.json()["items"]] == [(number, "complete")]
