@@ -5,6 +5,8 @@ import logging
 
 from sanic import Sanic
 from sanic.worker.loader import AppLoader
+from sanic.worker.manager import WorkerManager
+from sanic.worker.process import WorkerProcess
 
 from app.config import get_settings
 
@@ -16,6 +18,9 @@ def _factory() -> Sanic:
 
 def main() -> None:
     s = get_settings()
+    # Workers import WeasyPrint, pyHanko and the BPMN engine; on a busy 2-core machine that can
+    # take longer than Sanic's 30 s start-up acknowledgement. Allow two minutes (tenths of a second).
+    WorkerProcess.THRESHOLD = WorkerManager.THRESHOLD = 1200
     logging.getLogger("arh").setLevel(logging.INFO)
     loader = AppLoader(factory=_factory)
     app = loader.load()

@@ -12,7 +12,8 @@
 #
 # Output: bench/results/{locust_*,wrk_*,meta.json,SUMMARY.md}; the table is
 # also printed. Scenarios: login (POST /api/v1/auth/login) and me
-# (GET /api/v1/auth/me with a bearer token), each measured alone.
+# (GET /api/v1/auth/me with a bearer token), each measured alone; `todo`
+# (GET /api/v1/todo, wrk only) needs cases: PYTHONPATH=. .venv/bin/python bench/seed_cases.py 100000.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -73,6 +74,7 @@ run_locust() {
     case "$scenario" in
     login) class=LoginUser limit=$DURATION ;;
     me) class=MeUser limit=$((DURATION + RAMP_MAX)) ;;
+    *) echo "bench: locust has no $scenario scenario; wrk measures it" >&2; return ;;
     esac
     echo "bench: locust $class, $n users, ${DURATION}s" >&2
     BENCH_DURATION="$DURATION" timeout --kill-after=10 "$((limit + 60))" \
@@ -89,6 +91,8 @@ run_wrk() {
     case "$scenario" in
     login) script=wrk_login.lua path=/api/v1/auth/login ;;
     me) script=wrk_me.lua path=/api/v1/auth/me ;;
+    # The todo list of a city-level reviewer: every district's unclaimed items are candidates.
+    todo) script=wrk_me.lua path="/api/v1/todo?page=1&page_size=20" ;;
     esac
     ((n < threads)) && threads=$n
     echo "bench: wrk $scenario, $n connections, ${DURATION}s" >&2

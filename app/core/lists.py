@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -62,6 +63,9 @@ class ListSpec:
     default_sort: str = "-id"
     prefetch: tuple[str, ...] = ()
     extra_params: set[str] = field(default_factory=set)  # handled by the route itself
+    # Cache totals until the named epoch is bumped (`invalidate_counts`): for big, busy lists
+    # whose count is the costly part of a page, e.g. todo lists over 100k work items.
+    count_epoch: str | None = None
 
     def col(self, name: str) -> Col | None:
         return next((c for c in self.cols if c.name == name), None)
@@ -207,7 +211,7 @@ async def respond_list(request: Request, qs: QuerySet, spec: ListSpec,
     """`serialize` overrides the spec's, e.g. to unmask PII for one request."""
     if serialize is not None:
         spec = ListSpec(spec.title, spec.cols, serialize, spec.search, spec.default_sort, spec.prefetch,
-                        spec.extra_params)
+                        spec.extra_params, spec.count_epoch)
     args = request_args(request)
     qs = qs.filter(build_filters(spec, args)).order_by(*_order(spec, args.get("sort")))
     if spec.prefetch:
@@ -221,10 +225,40 @@ async def respond_list(request: Request, qs: QuerySet, spec: ListSpec,
     page = _int_arg(args, "page", 1, 1, 100_000)
     size = _int_arg(args, "page_size", 20, 1, MAX_PAGE_SIZE)
     with _values_fit_columns():
-        total = await qs.count()
+        total = await cached_count(qs, spec.count_epoch)
     rows = await qs.offset((page - 1) * size).limit(size)
     return json_response({"items": await spec.serialize(rows), "total": total, "page": page,
                           "page_size": size})
+
+
+COUNT_TTL = 60
+
+
+async def cached_count(qs: QuerySet, epoch_name: str | None) -> int:
+    """An exact total. With an epoch, a total is reused until the epoch moves: the key holds the
+    epoch read *before* counting, so a count that raced a change is filed under a dead key."""
+    if epoch_name is None:
+        return await qs.count()
+    from app.core.cache import redis
+    try:
+        r = redis()
+        epoch = await r.get(f"epoch:{epoch_name}") or "0"
+        key = f"count:{epoch_name}:{epoch}:" + hashlib.sha1(qs.sql(params_inline=True).encode()).hexdigest()
+        hit = await r.get(key)
+        if hit is not None:
+            return int(hit)
+    except Exception:  # noqa: BLE001 - without Redis, count directly
+        return await qs.count()
+    n = await qs.count()
+    with suppress(Exception):
+        await r.set(key, n, ex=COUNT_TTL)
+    return n
+
+
+async def invalidate_counts(epoch_name: str) -> None:
+    from app.core.cache import redis
+    with suppress(Exception):
+        await redis().incr(f"epoch:{epoch_name}")
 
 
 def _cell(col: Col, v: Any) -> Any:

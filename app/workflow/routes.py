@@ -290,7 +290,7 @@ ITEM_COLS = [
 ]
 TODO_LIST = ListSpec(title="待办事项", cols=ITEM_COLS, serialize=_items_out,
                      search=["case_number", "applicant_name", "step_name"], default_sort="created_at",
-                     extra_params={"all", "assigned", "overdue"})
+                     extra_params={"all", "assigned", "overdue"}, count_epoch="work_item")
 DONE_LIST = ListSpec(title="已办事项", cols=ITEM_COLS + [
     Col("action", "办理结果", ops=("eq", "in"), choices=ACTIONS),
     Col("opinion", "办理意见", ops=("contains",)),

@@ -22,6 +22,7 @@ from app.core.db import uow
 from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
 from app.core.idcard import id_number_error, normalize_id_number
 from app.core.ids import next_number
+from app.core.lists import invalidate_counts
 from app.core.models import StoredFile
 from app.core.pii import blind_index, phone_error
 from app.core.regions import DISTRICT_NAMES
@@ -244,6 +245,7 @@ async def _notify_new_item(tx: Any, case: Case, item: WorkItem, actor: Actor, pe
 
 
 async def _after_commit(pending: _Pending) -> None:
+    await invalidate_counts("work_item")
     if pending.messages:
         from channels.messages.service import publish
         try:
@@ -484,6 +486,7 @@ async def claim(actor: Actor, item_id: int) -> WorkItem:
         item.assignee_id, item.assignee_name, item.claimed_at = actor.account_id, actor.name, _now()
         await item.save(using_db=tx)
         await _event(tx, case, actor, "claim", item=item)
+    await invalidate_counts("work_item")
     return item
 
 
@@ -549,6 +552,7 @@ async def withdraw(actor: Actor, case_id: int, reason: str | None) -> Case:
         case.row_version += 1
         await case.save(using_db=tx)
         await _event(tx, case, actor, "withdraw", opinion=reason)
+    await invalidate_counts("work_item")
     return case
 
 
@@ -641,6 +645,7 @@ async def delete_draft(actor: Actor, case_id: int) -> None:
                                                                              "case_type": case.case_type},
                            summary=f"删除草稿 {case.number}")
         await case.delete(using_db=tx)
+    await invalidate_counts("work_item")
 
 
 # ------------------------------------------------------------------ reading
