@@ -47,6 +47,8 @@ export const CASE_ACTIONS: Dict = {
   withdraw: '撤回',
   comment: '添加意见',
   edit: '修改',
+  material_add: '上传材料',
+  material_remove: '删除材料',
   complete: '办结',
 }
 
