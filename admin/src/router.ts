@@ -30,6 +30,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'audit', name: 'audit', component: () => import('@/views/AuditView.vue'), meta: { title: '审计日志', menu: true } },
       { path: 'exchange', name: 'exchange', component: () => import('@/views/ExchangeView.vue'), meta: { title: '数据交换监控', menu: true } },
       { path: 'templates', name: 'templates', component: () => import('@/views/TemplatesView.vue'), meta: { title: '文书模板', menu: true } },
+      { path: 'rules', name: 'rules', component: () => import('@/views/RulesView.vue'), meta: { title: '规则配置', menu: true } },
       { path: 'processes', name: 'processes', component: () => import('@/views/ProcessesView.vue'), meta: { title: '流程设计', menu: true } },
       { path: 'processes/:key', name: 'process-designer', component: () => import('@/views/ProcessesView.vue'), meta: { title: '流程设计', menu: true } },
       { path: 'forms', name: 'forms', component: () => import('@/views/FormsView.vue'), meta: { title: '表单设计', menu: true } },

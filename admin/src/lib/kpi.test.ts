@@ -23,6 +23,7 @@ describe('charts', () => {
   it('draws nothing from unavailable cards', () => {
     expect(chartsFor([card('units_allocated', null), card('units_unallocated', null), card('todo', 3, '件')])).toEqual([])
     expect(chartsFor([card('units_allocated', 10), card('units_unallocated', null)])).toEqual([])
+    expect(chartsFor([card('todo', 0, '件'), card('done', 0, '件')])).toEqual([])
   })
   it('draws the allocation pie and the work bar from real values only', () => {
     const charts = chartsFor([

@@ -41,7 +41,7 @@ function num(c: KpiCard | undefined): number | null {
   return Number.isFinite(n) ? n : null
 }
 
-/** Charts whose every number is on an available card. */
+/** Charts whose every number is on an available card, and not all zero. */
 export function chartsFor(cards: KpiCard[]): ChartSpec[] {
   const by = new Map(cards.map((c) => [c.key, c]))
   const out: ChartSpec[] = []
@@ -50,7 +50,8 @@ export function chartsFor(cards: KpiCard[]): ChartSpec[] {
     const cb = by.get(b)
     const va = num(ca)
     const vb = num(cb)
-    if (ca && cb && va !== null && vb !== null) {
+    // Two zeros make an empty picture, not information.
+    if (ca && cb && va !== null && vb !== null && (va !== 0 || vb !== 0)) {
       out.push({ key, title, type, unit: ca.unit, data: [{ name: ca.title, value: va }, { name: cb.title, value: vb }] })
     }
   }

@@ -17,7 +17,7 @@ export const RESULT_TYPES: Record<string, { value: string; label: string }[]> = 
 }
 
 export const INPUT_TYPES: { value: string; label: string }[] = [
-  { value: 'int', label: 'int 整数（金额用“分”）' },
+  { value: 'int', label: 'int 整数' },
   { value: 'double', label: 'double 小数' },
   { value: 'string', label: 'string 文本' },
   { value: 'bool', label: 'bool 真/假' },
