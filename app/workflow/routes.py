@@ -275,6 +275,17 @@ async def cases_comment(request: Request, case_id: int):
     return json({"ok": True}, status=201)
 
 
+@bp_cases.post("/cases/<case_id:int>/documents")
+@openapi.summary("出具电子文书（以本单位电子印章签章），如受理回执")
+@body(S.IssueIn)
+@perm("document.issue")
+async def cases_issue(request: Request, case_id: int):
+    data = parse(request, S.IssueIn)
+    doc = await service.issue_for_case(actor_of(request), case_id, data.template_key)
+    return json({"id": str(doc.id), "number": doc.number, "title": doc.title, "status": doc.status,
+                 "issued_at": S._iso(doc.issued_at), "pdf_url": f"/api/v1/documents/{doc.id}/pdf"}, status=201)
+
+
 # ------------------------------------------------------------------ todo / done
 
 ITEM_COLS = [

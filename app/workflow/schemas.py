@@ -77,6 +77,10 @@ class OpinionIn(_In):
     opinion: str = Field(min_length=1, max_length=2000, description="意见")
 
 
+class IssueIn(_In):
+    template_key: str = Field(min_length=1, max_length=64, description="文书模板，如 case_receipt 受理回执")
+
+
 class ProcessXmlIn(_In):
     xml: str = Field(min_length=1, max_length=1_000_000, description="BPMN 2.0 XML")
     note: str | None = Field(None, max_length=255, description="发布说明")

@@ -85,6 +85,49 @@ async def _run_hooks(case: Case, tx: Any, actor: Actor) -> None:
             raise HookFailed(f"办结处理失败：{type(e).__name__}，请联系系统管理员") from e
 
 
+# ------------------------------------------------------------------ documents
+
+def document_context(case: Case) -> dict:
+    """What a certificate or receipt template sees of a case (ID numbers masked)."""
+    from app.core.pii import mask_id_number
+    cn = calendar.CN
+    today = calendar.today()
+    return {"case": {
+        "id": case.id, "number": case.number, "case_type": case.case_type,
+        "case_type_name": CASE_TYPES[case.case_type].name, "channel": case.channel,
+        "applicant_name": case.applicant_name, "applicant_id_number": mask_id_number(case.applicant_id_number),
+        "district_code": case.district_code, "form": case.form, "status": case.status,
+        "submitted_at": case.submitted_at.astimezone(cn).isoformat() if case.submitted_at else None,
+        "finished_at": case.finished_at.astimezone(cn).isoformat() if case.finished_at else None},
+        # A qualification confirmed today is valid for a year (资格有效期), renewed by requalification.
+        "qualification": {"valid_from": today.isoformat(),
+                          "valid_to": (today.replace(year=today.year + 1) - dt.timedelta(days=1)).isoformat()}}
+
+
+async def _issue_on_completion(tx: Any, case: Case, actor: Actor) -> None:
+    """Templates bound to the case type are issued, sealed by the approving org, with the final action."""
+    from app.documents.models import DocumentTemplate
+    from app.documents import templates
+    from app.documents.service import issue
+    keys = set(await DocumentTemplate.filter(case_type=case.case_type, enabled=True).using_db(tx)
+               .values_list("key", flat=True))
+    for key in sorted(keys):
+        tpl = await templates.active(key, using=tx)
+        if tpl is not None and tpl.case_type == case.case_type:  # the binding of the version in force
+            await issue(key, document_context(case), issuer_org_id=actor.org_id, case_id=case.id, actor=actor,
+                        using=tx)
+
+
+async def issue_for_case(actor: Actor, case_id: int, template_key: str) -> Any:
+    """出具文书 from a case (e.g. a 受理回执 at the window), sealed by the caller's org."""
+    from app.documents.service import issue
+    case = await get_case(actor, case_id)
+    if case.status in ("draft", "withdrawn"):
+        raise Conflict("草稿或已撤回的业务件不能出具文书", code="CASE_NOT_ISSUABLE")
+    return await issue(template_key, document_context(case), issuer_org_id=actor.org_id, case_id=case.id,
+                       actor=actor)
+
+
 # ------------------------------------------------------------------ helpers
 
 @dataclass
@@ -434,6 +477,7 @@ async def _act_locked(tx: Any, case: Case, item: WorkItem, actor: Actor, action:
     if case.status == "complete":
         await _event(tx, case, actor, "complete")
         await _run_hooks(case, tx, actor)
+        await _issue_on_completion(tx, case, actor)
 
 
 async def _locked_item(tx: Any, case: Case, item_id: int) -> WorkItem:

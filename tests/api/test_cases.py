@@ -201,6 +201,10 @@ async def test_return_to_applicant_resubmit_and_approve_to_completion(api, token
     assert body["status"] == "complete" and body["finished_at"] and body["current_steps"] == []
     row = await Case.get(id=cid)
     assert row.form["monthly_income"] == 3900
+    # The certificate bound to the case type is issued and sealed with the final approval.
+    assert [d["title"] for d in body["documents"]] == ["保障性租赁住房资格确认书"]
+    pdf = await api.get(body["documents"][0]["pdf_url"], clerk)
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-" and b"/ByteRange" in pdf.content
     assert await CaseMaterial.filter(case_id=cid).count() == 2
     actions = [e.action for e in await CaseEvent.filter(case_id=cid).order_by("id")]
     assert actions == ["create", "submit", "claim", "return_applicant", "edit", "material_add", "submit",
@@ -270,6 +274,12 @@ async def test_transfer_and_comment(api, token):
                                                                            "opinion": "请周敏办理"})
     assert r.status_code == 200 and r.json()["assignee_id"] == pj_id
     assert await Message.filter(account_id=pj_id, ref_id=str(it.id), title__startswith="转办").exists()
+    # The window issues a sealed receipt for the case; an unknown template is a clear error.
+    r = await api.post(f"/api/v1/cases/{case['id']}/documents", clerk, json={"template_key": "case_receipt"})
+    assert r.status_code == 201, r.text
+    assert r.json()["title"] == "受理回执" and r.json()["number"]
+    r = await api.post(f"/api/v1/cases/{case['id']}/documents", clerk, json={"template_key": "nope"})
+    assert r.status_code == 404 and re.search(r"[\u4e00-\u9fff]", r.json()["error"]["message"])
     r = await api.post(f"/api/v1/cases/{case['id']}/comments", sup, json={"opinion": "注意核查社保"})
     assert r.status_code == 201
     ev = await CaseEvent.filter(case_id=case["id"]).order_by("-id").first()
