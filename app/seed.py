@@ -145,6 +145,8 @@ async def main() -> None:
     try:
         await audit.ensure_partitions()
         await seed()
+        from app.workflow.demo import seed_demo
+        await seed_demo()
     finally:
         await close_db()
 
