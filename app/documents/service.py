@@ -160,6 +160,17 @@ async def issue(template_key: str, context: dict, *, issuer_org_id: int, case_id
     return doc
 
 
+async def issue_for_case_type(case_type: str, context: dict, *, issuer_org_id: int, case_id: int | None,
+                              actor, using=None) -> list[IssuedDocument]:  # noqa: ANN001
+    """Issue every document whose template is set to be issued when a case of `case_type` completes."""
+    if using is None:
+        async with uow() as tx:
+            return await issue_for_case_type(case_type, context, issuer_org_id=issuer_org_id, case_id=case_id,
+                                             actor=actor, using=tx)
+    return [await issue(key, context, issuer_org_id=issuer_org_id, case_id=case_id, actor=actor, using=using)
+            for key in await templates.keys_for_case_type(case_type, using=using)]
+
+
 async def revoke(doc_id: Any, reason: str, actor, using=None) -> IssuedDocument:  # noqa: ANN001
     """Mark a document revoked (作废); the verify page then says so, with the reason.
 

@@ -355,6 +355,14 @@ async def active(key: str, using=None) -> DocumentTemplate | None:  # noqa: ANN0
                   .order_by("-version").first())
 
 
+async def keys_for_case_type(case_type: str, using=None) -> list[str]:  # noqa: ANN001
+    """Templates whose active version says "issue me when a case of this type completes"."""
+    _, rows = await (using or default_conn()).execute_query(
+        "SELECT key FROM (SELECT DISTINCT ON (key) key, case_type FROM document_template WHERE enabled"
+        " ORDER BY key, version DESC) a WHERE case_type = $1 ORDER BY key", [case_type])
+    return [r["key"] for r in rows]
+
+
 async def latest_ids() -> list[int]:
     _, rows = await default_conn().execute_query(
         "SELECT DISTINCT ON (key) id FROM document_template ORDER BY key, version DESC")

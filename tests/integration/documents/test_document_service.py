@@ -322,3 +322,24 @@ async def test_revoke_respects_the_data_scope():
     with pytest.raises(NotFound):
         await service.revoke(doc.id, "越权作废", pj)
     assert (await IssuedDocument.get(id=doc.id)).status == "valid"
+
+
+async def test_completion_of_a_case_type_issues_its_templates():
+    admin = await actor("gov_admin")
+    case_type = f"ct_{_fresh_key()}"
+    a, b, off = _fresh_key(), _fresh_key(), _fresh_key()
+    for key in (a, b, off):
+        await T.create(key=key, name=f"随办结出具{key}", html="<p>{{ case.number }}</p>", sample={},
+                       case_type=case_type, actor=admin)
+    await T.set_enabled(off, enabled=False, version=None, actor=admin)
+    # A later version that no longer names the case type takes the template out.
+    moved = _fresh_key()
+    await T.create(key=moved, name="改为不随办结", html="<p>x</p>", sample={}, case_type=case_type, actor=admin)
+    await T.save_version(moved, name=None, html="<p>x</p>", sample={}, case_type=None, actor=admin)
+    assert await T.keys_for_case_type(case_type) == sorted([a, b])
+    async with uow() as tx:
+        docs = await service.issue_for_case_type(case_type, {"case": {"number": "BX-1"}}, issuer_org_id=admin.org_id,
+                                                 case_id=None, actor=admin, using=tx)
+    assert sorted(d.template_key for d in docs) == sorted([a, b])
+    for d in docs:
+        assert support.signature_valid(support.pdfsig(await _pdf(d)))
