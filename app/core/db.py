@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "app.rules.models",
     "app.documents.models",
     "channels.messages.models",
+    "app.domains.housing.models",
 ]
 
 

@@ -62,6 +62,18 @@ PERMISSIONS: dict[str, Permission] = {p.code: p for p in [
     Permission("document.template.write", "文书模板维护", (GOV,)),
     Permission("document.issue", "出具电子文书", ALL_ORGS),
     Permission("document.revoke", "作废电子文书", (GOV,)),
+    Permission("identity.org.self", "本单位信息", (BLD, OPS)),
+    Permission("housing.plan.read", "年度计划查询", (GOV,)),
+    Permission("housing.plan.write", "年度计划维护", (GOV,)),
+    Permission("housing.project.read", "项目查询", ALL_ORGS),
+    Permission("housing.project.write", "项目信息与图档维护", (GOV, BLD)),
+    Permission("housing.project.publish", "项目公开与撤销公开", (GOV,)),
+    Permission("housing.community.read", "小区房源查询", ALL_ORGS),
+    Permission("housing.community.write", "小区房源维护", ALL_ORGS),
+    Permission("housing.unit.read", "楼盘表查询", ALL_ORGS),
+    Permission("housing.unit.lock", "房屋锁定与解锁", (GOV, OPS)),
+    Permission("housing.unit.import", "房源导入（楼盘表获取、批量导入）", (GOV, BLD)),
+    Permission("housing.alert.read", "项目资格到期预警查询", ALL_ORGS),
 ]}
 
 MENUS: tuple[Menu, ...] = (
@@ -73,6 +85,15 @@ MENUS: tuple[Menu, ...] = (
         Menu("work.intake", "窗口受理", "/intake", "EditPen", ("case.case.intake",)),
         Menu("work.cases", "业务查询", "/cases", "Search", ("case.case.read",)),
         Menu("work.campaigns", "专题工作", "/campaigns", "Flag", ("case.campaign.read", "case.campaign.write")),
+    )),
+    Menu("housing", "项目房源", icon="OfficeBuilding", children=(
+        Menu("housing.plans", "年度计划", "/plans", "Calendar", ("housing.plan.read", "housing.plan.write")),
+        Menu("housing.projects", "项目管理", "/projects", "House", ("housing.project.read",)),
+        Menu("housing.map", "项目地图", "/projects-map", "MapLocation", ("housing.project.read",)),
+        Menu("housing.communities", "小区房源", "/communities", "School",
+             ("housing.community.read", "housing.community.write")),
+        Menu("housing.units", "楼盘表", "/units", "Grid", ("housing.unit.read",)),
+        Menu("housing.alerts", "资格到期预警", "/qualification-alerts", "Warning", ("housing.alert.read",)),
     )),
     Menu("config", "业务配置", icon="Operation", children=(
         Menu("config.processes", "流程设计", "/processes", "Share", ("case.process.read", "case.process.deploy")),
@@ -91,6 +112,7 @@ MENUS: tuple[Menu, ...] = (
         Menu("system.accounts", "账号管理", "/accounts", "Key",
              ("identity.account.read", "identity.account.manage")),
         Menu("system.audit", "审计日志", "/audit", "Document", ("audit.log.read",)),
+        Menu("system.org_info", "本单位信息", "/org-info", "Postcard", ("identity.org.self",)),
     )),
     Menu("exchange.monitor", "数据交换监控", "/exchange", "Connection",
          ("exchange.message.read", "exchange.message.replay")),
