@@ -24,6 +24,7 @@ import {
   nextId,
   actionOfCondition,
   stepToProperties,
+  tidyLayout,
 } from './bpmn'
 
 // happy-dom draws no SVG: give diagram-js the few geometry calls it makes (identity
@@ -390,5 +391,68 @@ describe('renaming a step', () => {
   it('picks free ids', () => {
     expect(nextId(['review'], 'review')).toBe('review_2')
     expect(nextId(['a'], 'review')).toBe('review')
+  })
+})
+
+describe('整理布局', () => {
+  const mid = (e: any) => ({ x: e.x + e.width / 2, y: e.y + e.height / 2 })
+
+  it('draws the forward path in one row, returns above, rejection and correction below, with right-angled lines only', async () => {
+    const m = await open('org_info_change')
+    const before = flowsOf(await exported(m))
+    expect(tidyLayout(m)).toBeNull()
+    // The model is untouched: only the drawing moved.
+    expect(flowsOf(await exported(m))).toEqual(before)
+    const row = ['start', 'submission', 'first_review', 'gw_first_review', 'approval', 'gw_approval', 'end_completed'].map((id) => el(m, id))
+    const y = mid(row[0]).y
+    for (const e of row) expect(mid(e).y).toBe(y)
+    for (let i = 1; i < row.length; i++) expect(row[i].x).toBeGreaterThan(row[i - 1].x + row[i - 1].width)
+    const top = Math.min(...row.map((e) => e.y))
+    const bottom = Math.max(...row.map((e) => e.y + e.height))
+    expect(el(m, 'end_rejected').y).toBeGreaterThan(bottom)
+    expect(el(m, 'correction').y).toBeGreaterThan(el(m, 'end_rejected').y + el(m, 'end_rejected').height)
+    expect(mid(el(m, 'gw_correction')).y).toBe(mid(el(m, 'correction')).y)
+    // 退回上一步 goes over the top, the longer span higher.
+    const back1 = el(m, 'flow_first_review_return_previous').waypoints
+    const back2 = el(m, 'flow_approval_return_previous').waypoints
+    expect(back1[1].y).toBeLessThan(top)
+    expect(back2[1].y).toBeLessThan(top)
+    expect(back1[1].y).not.toBe(back2[1].y)
+    // 补正后 resumes enter the steps from below.
+    const resume = el(m, 'flow_resume_approval').waypoints
+    expect(resume[resume.length - 1]).toEqual({ x: mid(el(m, 'approval')).x, y: el(m, 'approval').y + el(m, 'approval').height })
+    const reg = m.get('elementRegistry') as any
+    for (const c of reg.filter((e: any) => e.waypoints)) {
+      const w = c.waypoints
+      for (let i = 1; i < w.length; i++) expect(w[i].x === w[i - 1].x || w[i].y === w[i - 1].y).toBe(true)
+    }
+    // One undo puts everything back.
+    undo(m)
+    expect(el(m, 'end_rejected').x).toBe(740)
+    expect(el(m, 'correction').y).toBe(320)
+  })
+
+  it('inserts and tidies in one step, the new review in the row between the gateway and the next step', async () => {
+    const m = await open('org_info_change')
+    const spec = { ...suggestStep(m, el(m, 'first_review')), name: '市住建复核' }
+    insertReviewStep(m, el(m, 'first_review'), spec, true)
+    const order = ['gw_first_review', 'review', 'gw_review', 'approval'].map((id) => el(m, id))
+    for (const e of order) expect(mid(e).y).toBe(mid(el(m, 'start')).y)
+    for (let i = 1; i < order.length; i++) expect(order[i].x).toBeGreaterThan(order[i - 1].x)
+    undo(m)
+    expect(el(m, 'review')).toBeUndefined()
+    expect(el(m, 'approval').x).toBe(510)
+  })
+
+  it('tidies every shipped process', async () => {
+    for (const key of ['eligibility_application', 'repair', 'project_declaration', 'vacate']) {
+      const m = await open(key)
+      const before = flowsOf(await exported(m))
+      expect(tidyLayout(m)).toBeNull()
+      expect(flowsOf(await exported(m))).toEqual(before)
+      m.destroy()
+      modeler = null
+      document.body.innerHTML = ''
+    }
   })
 })

@@ -388,7 +388,7 @@ function mid(el: El) {
 }
 
 class InsertStepHandler {
-  static $inject = ['modeling', 'elementFactory', 'bpmnFactory', 'elementRegistry', 'spaceTool', 'canvas', 'moddle']
+  static $inject = ['modeling', 'elementFactory', 'bpmnFactory', 'elementRegistry', 'spaceTool', 'canvas', 'moddle', 'injector']
   constructor(
     private modeling: any,
     private elementFactory: any,
@@ -397,6 +397,7 @@ class InsertStepHandler {
     private spaceTool: any,
     private canvas: any,
     private moddle: any,
+    private injector: any,
   ) {}
 
   private flowBo(id: string, name: string | null, condition: string | null): Bo {
@@ -410,7 +411,7 @@ class InsertStepHandler {
     return this.modeling.connect(source, target, { type: 'bpmn:SequenceFlow', businessObject: this.flowBo(id, name, condition) })
   }
 
-  preExecute(context: { step: El; plan: InsertPlan; spec: NewStep; created?: El }) {
+  preExecute(context: { step: El; plan: InsertPlan; spec: NewStep; tidy?: boolean; created?: El }) {
     const { step, plan, spec } = context
     const taken = new Set<string>((this.elementRegistry.getAll() as El[]).map((e) => e.businessObject?.id))
     const uid = (base: string) => {
@@ -463,6 +464,10 @@ class InsertStepHandler {
       this.connect(plan.correctionGateway, task, uid(`flow_resume_${spec.id}`), `回到${spec.name}`, returnedFromCondition(spec.id))
     }
     for (const f of plan.returnsToStep) this.modeling.reconnectEnd(f, task, mid(task))
+    if (context.tidy) {
+      const layout = planLayout({ get: (name: string) => this.injector.get(name) })
+      if (typeof layout !== 'string') applyLayout(this.modeling, layout)
+    }
     context.created = task
   }
 
@@ -515,14 +520,17 @@ class RenameStepHandler {
   }
 }
 
-/** Insert a review step after `step` with its gateway and standard flows; returns the new shape or a Chinese reason. */
-export function insertReviewStep(modeler: ModelerLike, step: El, spec: NewStep): El | string {
+/**
+ * Insert a review step after `step` with its gateway and standard flows, and with `tidy` redraw
+ * the diagram; one undo step. Returns the new shape or a Chinese reason.
+ */
+export function insertReviewStep(modeler: ModelerLike, step: El, spec: NewStep, tidy = false): El | string {
   if (!isValidStepId(spec.id)) return '环节编码应由字母、数字、下划线组成，且不以数字开头'
   if (allIds(modeler).includes(spec.id)) return `环节编码“${spec.id}”已被使用`
   if (!spec.name.trim()) return '请填写环节名称'
   const plan = planInsertAfter(modeler, step)
   if (typeof plan === 'string') return plan
-  const context: { step: El; plan: InsertPlan; spec: NewStep; created?: El } = { step, plan, spec: { ...spec, name: spec.name.trim() } }
+  const context: { step: El; plan: InsertPlan; spec: NewStep; tidy: boolean; created?: El } = { step, plan, spec: { ...spec, name: spec.name.trim() }, tidy }
   modeler.get('commandStack').execute('arh.step.insertAfter', context)
   return context.created as El
 }
@@ -679,6 +687,7 @@ class ArhCommands {
   constructor(commandStack: any) {
     commandStack.registerHandler('arh.step.insertAfter', InsertStepHandler)
     commandStack.registerHandler('arh.step.rename', RenameStepHandler)
+    commandStack.registerHandler('arh.layout', LayoutHandler)
   }
 }
 
@@ -758,11 +767,227 @@ export function stepsInFlowOrder(modeler: ModelerLike): { id: string; name: stri
   return order.map((e) => ({ id: e.businessObject.id, name: e.businessObject.name ?? '', props: readStep(e) }))
 }
 
+/** 0: carries the case forward; 1: rejects; 2: goes back (return, resume after correction). */
 function flowRank(f: El): number {
-  const a = actionOfCondition(readCondition(f))
-  if (a === 'approve' || a === 'submit' || !readCondition(f)) return 0
+  const c = readCondition(f)
+  if (!c) return 0
+  const a = actionOfCondition(c)
   if (a === 'reject') return 1
-  return 2
+  if (a === 'return_previous' || a === 'return_applicant' || RETURNED_COND.test(c)) return 2
+  return 0
+}
+
+// ---------------------------------------------------------------- 整理布局
+
+interface Box {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+type Point = { x: number; y: number }
+
+export interface LayoutPlan {
+  /** New top-left corner of each shape. */
+  moves: Map<El, Point>
+  waypoints: Map<El, Point[]>
+  /** New centre of labels (of flows and gateways). */
+  labels: Map<El, Point>
+  /** Flows left to bpmn-js's own router. */
+  relayout: El[]
+}
+
+const COL_GAP = 50
+const ROW_GAP = 130
+const MAIN_CY = 210
+const ARC_GAP = 26
+const ARC_STEP = 16
+
+const cx = (b: Box) => b.x + b.width / 2
+const cy = (b: Box) => b.y + b.height / 2
+
+/**
+ * A tidy drawing for processes written to the conventions: the forward path in one row
+ * (parallel branches stacked), 退回上一步 as arcs above it, 驳回 to the rejected end below,
+ * 退回申请人 along a line to the correction step underneath, and the resume flows back up.
+ * Only positions change; the model is untouched.
+ */
+export function planLayout(modeler: ModelerLike): LayoutPlan | string {
+  const registry = modeler.get('elementRegistry')
+  const all = (registry.getAll() as El[]).filter((e) => !e.labelTarget)
+  if (all.some((e) => isType(e, 'bpmn:Participant') || isType(e, 'bpmn:Lane'))) return '含泳道的流程不支持自动整理布局'
+  const nodes = all.filter((e) => isType(e, 'bpmn:FlowNode') && !e.waypoints)
+  const flows = all.filter((e) => isType(e, 'bpmn:SequenceFlow'))
+  const start = nodes.find((e) => isType(e, 'bpmn:StartEvent'))
+  if (!start) return '流程没有开始事件，无法整理布局'
+
+  // Layers along forward flows (longest path, ignoring cycles).
+  const layer = new Map<El, number>()
+  const order: El[] = []
+  const onStack = new Set<El>()
+  const visit = (n: El, depth: number) => {
+    if (onStack.has(n)) return
+    if ((layer.get(n) ?? -1) >= depth) return
+    if (!layer.has(n)) order.push(n)
+    layer.set(n, depth)
+    onStack.add(n)
+    for (const f of outgoing(n)) if (flowRank(f) === 0 && f.target) visit(f.target, depth + 1)
+    onStack.delete(n)
+  }
+  visit(start, 0)
+
+  const layers: El[][] = []
+  for (const n of order) (layers[layer.get(n) as number] ??= []).push(n)
+  const colX: number[] = []
+  const colW: number[] = []
+  let x = 60
+  layers.forEach((ns, i) => {
+    colW[i] = Math.max(...ns.map((n) => n.width))
+    colX[i] = x
+    x += colW[i] + COL_GAP
+  })
+  const rows = Math.max(...layers.map((l) => l.length))
+  const boxes = new Map<El, Box>()
+  layers.forEach((ns, i) =>
+    ns.forEach((n, r) => {
+      const c = { x: colX[i] + colW[i] / 2, y: MAIN_CY + r * ROW_GAP }
+      boxes.set(n, { x: c.x - n.width / 2, y: c.y - n.height / 2, width: n.width, height: n.height })
+    }),
+  )
+  const mainBottom = MAIN_CY + (rows - 1) * ROW_GAP + 40
+  const mainTop = MAIN_CY - 40
+  const rejectY = mainBottom + 90
+  const busY = rejectY + 55
+  const corrCY = busY + 80
+
+  // Rejected ends under the last column; the correction step (and its gateway) under the first step.
+  const main = new Set(layer.keys())
+  const lastCol = layers.length - 1
+  const rejectedEnds = nodes.filter((n) => !main.has(n) && isType(n, 'bpmn:EndEvent'))
+  rejectedEnds.forEach((n, i) => {
+    const c = { x: colX[lastCol] + colW[lastCol] / 2 + i * (n.width + COL_GAP), y: rejectY }
+    boxes.set(n, { x: c.x - n.width / 2, y: c.y - n.height / 2, width: n.width, height: n.height })
+  })
+  const corrections = nodes.filter(
+    (n) => !main.has(n) && isType(n, 'bpmn:UserTask') && (n.incoming ?? []).some((f: El) => actionOfCondition(readCondition(f)) === 'return_applicant'),
+  )
+  const firstStep = order.find((n) => isType(n, 'bpmn:UserTask'))
+  let corrX = firstStep ? (boxes.get(firstStep) as Box).x : 60
+  const correctionGateways = new Set<El>()
+  for (const c of corrections) {
+    boxes.set(c, { x: corrX, y: corrCY - c.height / 2, width: c.width, height: c.height })
+    corrX += c.width + COL_GAP
+    const g = gatewayAfter(c)
+    if (g && !main.has(g)) {
+      boxes.set(g, { x: corrX, y: corrCY - g.height / 2, width: g.width, height: g.height })
+      correctionGateways.add(g)
+      corrX += g.width + COL_GAP
+    }
+  }
+
+  const plan: LayoutPlan = { moves: new Map(), waypoints: new Map(), labels: new Map(), relayout: [] }
+  for (const [n, b] of boxes) if (b.x !== n.x || b.y !== n.y) plan.moves.set(n, { x: b.x, y: b.y })
+
+  const box = (n: El): Box => boxes.get(n) ?? { x: n.x, y: n.y, width: n.width, height: n.height }
+  const labelSize = (f: El) => ({ w: f.label?.width ?? 40, h: f.label?.height ?? 14 })
+  const backward = flows
+    .filter((f) => main.has(f.source) && main.has(f.target) && (layer.get(f.target) as number) <= (layer.get(f.source) as number))
+    .sort((a, b) => cx(box(a.source)) - cx(box(a.target)) - (cx(box(b.source)) - cx(box(b.target))))
+  const arcLevel = new Map<El, number>(backward.map((f, i) => [f, i]))
+
+  for (const f of flows) {
+    const S = box(f.source)
+    const T = box(f.target)
+    const { w, h } = labelSize(f)
+    let pts: Point[] | null = null
+    let label: Point | null = null
+    if (main.has(f.source) && main.has(f.target) && !arcLevel.has(f)) {
+      if (Math.abs(cy(S) - cy(T)) < 1) {
+        pts = [{ x: S.x + S.width, y: cy(S) }, { x: T.x, y: cy(T) }]
+        label = { x: (S.x + S.width + T.x) / 2, y: cy(S) - h / 2 - 4 }
+      } else {
+        const down = cy(T) > cy(S)
+        pts = [{ x: cx(S), y: down ? S.y + S.height : S.y }, { x: cx(S), y: cy(T) }, { x: T.x, y: cy(T) }]
+        label = { x: cx(S) + w / 2 + 6, y: cy(T) - h / 2 - 4 }
+      }
+    } else if (arcLevel.has(f)) {
+      const y = mainTop - ARC_GAP - ARC_STEP * (arcLevel.get(f) as number)
+      pts = [{ x: cx(S), y: S.y }, { x: cx(S), y }, { x: cx(T), y }, { x: cx(T), y: T.y }]
+      label = { x: (cx(S) + cx(T)) / 2, y: y - h / 2 - 2 }
+    } else if (rejectedEnds.includes(f.target)) {
+      if (Math.abs(cx(S) - cx(T)) < T.width / 2) {
+        pts = [{ x: cx(S), y: S.y + S.height }, { x: cx(S), y: T.y }]
+      } else {
+        pts = [{ x: cx(S), y: S.y + S.height }, { x: cx(S), y: cy(T) }, { x: T.x, y: cy(T) }]
+      }
+      label = { x: cx(S) + w / 2 + 6, y: S.y + S.height + 22 }
+    } else if (corrections.includes(f.target)) {
+      pts = [{ x: cx(S), y: S.y + S.height }, { x: cx(S), y: busY }, { x: cx(T), y: busY }, { x: cx(T), y: T.y }]
+      label = { x: cx(S) + w / 2 + 6, y: (rejectY + busY) / 2 + 4 }
+    } else if (correctionGateways.has(f.source) && main.has(f.target)) {
+      if (Math.abs(cx(S) - cx(T)) < 2) {
+        pts = [{ x: cx(S), y: S.y }, { x: cx(T), y: T.y + T.height }]
+        label = { x: cx(T) + w / 2 + 6, y: (S.y + T.y + T.height) / 2 }
+      } else {
+        const side = cx(T) > cx(S) ? S.x + S.width : S.x
+        pts = [{ x: side, y: cy(S) }, { x: cx(T), y: cy(S) }, { x: cx(T), y: T.y + T.height }]
+        label = { x: cx(T) + w / 2 + 6, y: cy(S) - h / 2 - 4 }
+      }
+    } else if (corrections.includes(f.source) && correctionGateways.has(f.target)) {
+      pts = [{ x: S.x + S.width, y: cy(S) }, { x: T.x, y: cy(T) }]
+    }
+    if (pts) plan.waypoints.set(f, pts)
+    else plan.relayout.push(f)
+    if (label && f.label) plan.labels.set(f.label, label)
+  }
+
+  // Gateway names below-left, clear of the lines leaving their top and bottom.
+  for (const n of nodes) {
+    if (!n.label || !isType(n, 'bpmn:Gateway')) continue
+    const b = box(n)
+    const w = n.label.width ?? 60
+    const h = n.label.height ?? 14
+    plan.labels.set(n.label, correctionGateways.has(n) ? { x: cx(b), y: b.y + b.height + h / 2 + 6 } : { x: cx(b) - w / 2 - 6, y: b.y + b.height + h / 2 + 16 })
+  }
+  return plan
+}
+
+function applyLayout(modeling: any, plan: LayoutPlan) {
+  for (const [shape, to] of plan.moves) {
+    modeling.moveElements([shape], { x: to.x - shape.x, y: to.y - shape.y }, null, { layout: false })
+  }
+  for (const [conn, pts] of plan.waypoints) modeling.updateWaypoints(conn, pts, { labelBehavior: false })
+  for (const conn of plan.relayout) modeling.layoutConnection(conn)
+  for (const [label, c] of plan.labels) {
+    const dx = Math.round(c.x - (label.x + label.width / 2))
+    const dy = Math.round(c.y - (label.y + label.height / 2))
+    if (dx || dy) modeling.moveShape(label, { x: dx, y: dy })
+  }
+}
+
+class LayoutHandler {
+  static $inject = ['modeling']
+  constructor(private modeling: any) {}
+
+  preExecute(context: { plan: LayoutPlan }) {
+    applyLayout(this.modeling, context.plan)
+  }
+
+  execute() {
+    return []
+  }
+
+  revert() {
+    return []
+  }
+}
+
+/** Tidy the drawing (one undo step); returns a Chinese reason when it cannot. */
+export function tidyLayout(modeler: ModelerLike): string | null {
+  const plan = planLayout(modeler)
+  if (typeof plan === 'string') return plan
+  modeler.get('commandStack').execute('arh.layout', { plan })
+  return null
 }
 
 export function xmlFileName(key: string, version?: number | string | null): string {

@@ -6,6 +6,7 @@ import {
   fieldsOf,
   fillColumn,
   fillRow,
+  formOptions,
   fullMatrix,
   permsFor,
   rulesForStep,
@@ -123,5 +124,17 @@ describe('rule checks (as the server makes them)', () => {
 
   it('asks for at least one data field', () => {
     expect(checkRules([{ type: 'fcTitle', props: { title: 'x' } }])).toEqual({ rules: '表单至少需要一个数据字段' })
+  })
+})
+
+describe('form options', () => {
+  it('moves a bare label width under form and turns the buttons off', () => {
+    expect(formOptions({ labelWidth: '140px' })).toEqual({ form: { labelWidth: '140px' }, submitBtn: false, resetBtn: false })
+    expect(formOptions({ form: { labelWidth: '100px', inline: false }, labelWidth: '140px', submitBtn: { show: true } })).toEqual({
+      form: { labelWidth: '100px', inline: false },
+      submitBtn: false,
+      resetBtn: false,
+    })
+    expect(formOptions(null)).toEqual({ form: {}, submitBtn: false, resetBtn: false })
   })
 })

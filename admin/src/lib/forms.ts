@@ -172,3 +172,18 @@ export function fillRow(matrix: FieldPerms, field: string, perm: Perm): FieldPer
   for (const [s, col] of Object.entries(matrix)) out[s] = { ...col, [field]: perm }
   return out
 }
+
+/**
+ * form-create options in the designer's shape: `{form: {labelWidth…}, submitBtn, resetBtn}`.
+ * A bare `{labelWidth}` (as the default forms are stored) becomes `form.labelWidth`; the
+ * buttons are off, since the case pages have their own.
+ */
+export function formOptions(options: Record<string, any> | null | undefined): Record<string, any> {
+  const o = { ...(options ?? {}) }
+  const form = { ...(o.form ?? {}) }
+  for (const k of ['labelWidth', 'labelPosition', 'size']) {
+    if (k in o && !(k in form)) form[k] = o[k]
+    delete o[k]
+  }
+  return { ...o, form, submitBtn: false, resetBtn: false }
+}
