@@ -20,6 +20,7 @@ from app.core.cache import close_redis, redis
 from app.core.db import close_db, conn, init_db
 from app.core.errors import AppError, NotFound
 from app.identity import access  # noqa: F401 - registers data-scope rules
+from app.domains.housing import access as _housing_access  # noqa: F401 - registers housing data-scope rules
 from app.identity import case_hooks  # noqa: F401 - registers completion hooks
 from app.workflow import access as _case_access  # noqa: F401 - registers case data-scope rules
 from app.identity.guard import authorize, public
