@@ -83,6 +83,20 @@ def _raise_problems(rs: RuleSet, problems: list[dict]) -> None:
 # ---------------------------------------------------------------- definitions
 
 
+MAX_NESTING = 32  # lists and maps in inputs and samples; deeper data would exhaust the evaluator's stack
+
+
+def _too_deep(value: Any) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, (list, tuple, dict)):
+            if depth > MAX_NESTING:
+                return True
+            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return False
+
+
 def check_key(key: str) -> str:
     if not isinstance(key, str) or len(key) > 64 or not _KEY.match(key):
         raise InvalidInput("规则集编码应以小写字母开头，由小写字母、数字、下划线组成，可用“.”分段，最长 64 位",
@@ -99,6 +113,10 @@ def build(key: str, version: int, definition: Definition | Mapping[str, Any]) ->
             raise from_validation(e) from e
     d = definition.model_dump()
     d.update(name=key, version=version)
+    deep = [i["name"] for i in d["inputs"] if _too_deep(i.get("sample"))]
+    if deep:
+        raise InvalidInput(f"输入“{deep[0]}”的示例值嵌套层级过深（最多 {MAX_NESTING} 层）", code="RULESET_INVALID",
+                           fields={f"inputs.{n}.sample": "嵌套层级过深" for n in deep})
     return RuleSet.from_dict(d)
 
 
@@ -232,6 +250,9 @@ async def set_enabled(actor, key: str, enabled: bool) -> RuleSetVersion:  # noqa
 def _run(rs: RuleSet, inputs: Mapping[str, Any]) -> Decision:
     if not isinstance(inputs, Mapping):
         raise InvalidInput("规则输入应为对象（按输入名填写）", code="RULE_INPUT", fields={"inputs": "应为对象"})
+    if deep := [k for k, v in inputs.items() if _too_deep(v)]:
+        raise InvalidInput(f"输入“{deep[0]}”嵌套层级过深（最多 {MAX_NESTING} 层）", code="RULE_INPUT",
+                           fields={f"inputs.{k}": "嵌套层级过深" for k in deep})
     try:
         return rs.run(inputs)
     except InvalidInput as e:

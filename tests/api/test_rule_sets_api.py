@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import secrets
 
 import pytest
@@ -195,6 +196,14 @@ async def test_invalid_definition_is_refused_with_every_problem_and_nothing_save
     assert r.status_code == 422 and "key" in r.json()["error"]["fields"]
     r = await api.post(BASE, t, json={"key": key, "definition": {**GOOD, "kind": "magic"}})
     assert r.status_code == 422 and "kind" in r.json()["error"]["fields"]
+    deep = copy.deepcopy(GOOD)
+    deep["inputs"][0] = {"name": "age_years", "type": "dyn", "sample": json.loads("[" * 40 + "]" * 40)}
+    r = await api.post(BASE, t, json={"key": key, "definition": deep})
+    assert r.status_code == 422 and r.json()["error"]["fields"] == {"inputs.age_years.sample": "嵌套层级过深"}
+    r = await api.post(f"{BASE}/{APPLICATION_CONDITIONS.name}/try", t,
+                       json={"inputs": {"member_property_counts": json.loads("[" * 40 + "]" * 40)}})
+    assert r.status_code == 422 and "嵌套层级过深" in r.json()["error"]["message"]
+    assert not await RuleSetVersion.filter(key=key).exists()
 
 
 async def test_try_latest_version_and_draft(api, token):
