@@ -27,6 +27,13 @@ CN = ZoneInfo("Asia/Shanghai")
 SAMPLE = DEFAULTS[0]["sample"]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def seal_ca():
+    # No conftest.py here: a second module named conftest would shadow the root one for
+    # tests that import from it.
+    return support.make_ca()
+
+
 async def actor(login: str) -> Actor:
     acc = await Account.get(login_name=login)
     return Actor(**await build_actor(acc.id))
