@@ -67,7 +67,12 @@ class Hub:
                 if self._pubsub is None:
                     self._pubsub = redis().pubsub()
                 self._ready[ch] = asyncio.Event()
-                await self._pubsub.subscribe(ch)
+                try:
+                    await self._pubsub.subscribe(ch)
+                except BaseException:
+                    # Redis unreachable: forget this socket; the tab retries with backoff.
+                    del self._queues[account_id], self._ready[ch]
+                    raise
                 if self._reader is None or self._reader.done():
                     self._reader = asyncio.create_task(self._read(), name="push-hub-reader")
             ready = self._ready.get(ch)
