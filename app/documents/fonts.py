@@ -4,13 +4,15 @@ from __future__ import annotations
 import subprocess
 from functools import lru_cache
 
+from app.core.errors import AppError
+
 SERIF, SANS = "Noto Serif CJK SC", "Noto Sans CJK SC"
 # Template default: serif (宋体-like) for body text, as GB/T 9704 official documents use.
 FONT_STACK = f'"{SERIF}", "{SANS}", serif'
 
 
-class FontMissing(RuntimeError):
-    pass
+class FontMissing(AppError):
+    status, code, message = 503, "FONT_MISSING", "服务器缺少中文字体，暂不能生成文书"
 
 
 @lru_cache

@@ -11,12 +11,14 @@ import asyncio
 import threading
 from dataclasses import dataclass
 
+from app.core.errors import InvalidInput
 from app.documents.fonts import FONT_STACK, SERIF, font_file
 
 PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
 SEAL_MM = 40.0  # diameter of an official round seal
 SEAL_PT = SEAL_MM / 25.4 * 72
 SEAL_ANCHOR = "seal"
+MAX_PAGES = 50
 
 # User stylesheet: A4 and GB/T 9704 margins and fonts; a template's own CSS overrides it.
 BASE_CSS = f"""
@@ -55,8 +57,21 @@ def render_pdf(html: str) -> Rendered:
     font_file(SERIF, bold=False)  # fail with a clear message rather than print boxes for Chinese
     fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False, timeout=1)
     with _SLOTS:
-        doc = HTML(string=html, url_fetcher=fetcher, base_url=None).render(
-            stylesheets=[CSS(string=BASE_CSS)], presentational_hints=True)
+        try:
+            doc = HTML(string=html, url_fetcher=fetcher, base_url=None).render(
+                stylesheets=[CSS(string=BASE_CSS)], presentational_hints=True)
+            if len(doc.pages) > MAX_PAGES:
+                raise InvalidInput(f"文书页数过多（{len(doc.pages)} 页，不超过 {MAX_PAGES} 页）",
+                                   code="PDF_TOO_LONG", fields={"html": "页数过多"})
+            pdf = doc.write_pdf()
+        except InvalidInput:
+            raise
+        except RecursionError as e:
+            raise InvalidInput("文书排版失败：HTML 嵌套层级过深", code="PDF_LAYOUT_FAILED",
+                               fields={"html": "嵌套层级过深"}) from e
+        except Exception as e:  # noqa: BLE001 - the HTML is the template's; a layout failure is its error
+            raise InvalidInput(f"文书排版失败：模板的 HTML 或样式无法排版（{type(e).__name__}）",
+                               code="PDF_LAYOUT_FAILED", fields={"html": "无法排版"}) from e
         seal = None
         for i, page in enumerate(doc.pages):
             if SEAL_ANCHOR in page.anchors:
@@ -68,9 +83,8 @@ def render_pdf(html: str) -> Rendered:
                 break
         if seal is None:
             last = doc.pages[-1]
-            w, h = last.width * PX_TO_PT, last.height * PX_TO_PT
+            w = last.width * PX_TO_PT
             seal = SealBox(len(doc.pages) - 1, w - 26 / 25.4 * 72 - SEAL_PT - 20, 28 / 25.4 * 72 + 40, SEAL_PT)
-        pdf = doc.write_pdf()
     return Rendered(pdf=pdf, pages=len(doc.pages), seal=seal)
 
 

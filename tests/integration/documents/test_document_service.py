@@ -281,6 +281,13 @@ async def test_templates_cannot_fetch_urls_or_local_files():
     assert "正文" in support.pdftext(data)
 
 
+async def test_a_document_of_too_many_pages_is_refused():
+    html = '{% for i in range(60) %}<div style="break-after: page">第{{ i }}页</div>{% endfor %}'
+    with pytest.raises(InvalidInput) as e:
+        await service.preview(html, {})
+    assert e.value.code == "PDF_TOO_LONG" and "页数过多" in e.value.message
+
+
 async def test_preview_is_an_unsigned_pdf_with_placeholders():
     d = DEFAULTS[0]
     from app.documents.seed import default_html
