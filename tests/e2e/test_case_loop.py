@@ -5,6 +5,7 @@ ID card (a real PNG). The city admin opens it from their todo and returns it to 
 the clerk, who acts for the walk-in applicant, finds it back in their todo, corrects the form
 and resubmits; the admin approves every review step from the todo until the case is 办结; the
 clerk then sees both of their submissions in 已办 and the finished case in 业务查询.
+The window's 受理回执 and the certificate issued with the final approval are sealed PDFs on the case.
 Screenshots of every page land in var/screenshots/.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.async_api import Page, expect
 
+from app.documents.models import IssuedDocument
 from app.identity.models import Account
 from app.workflow.models import Case, CaseEvent, CaseMaterial, WorkItem
 from tests.helpers import make_id_number
@@ -167,6 +169,14 @@ async def test_window_intake_return_resubmit_and_approve_to_complete(
     await shot(page, "04-detail-material-preview")
     await page.keyboard.press("Escape")
     await shot(page, "05-detail-after-intake")
+    # The window hands the applicant a sealed 受理回执.
+    await page.locator("[data-test=tab-documents]").click()
+    await page.locator("[data-test=issue-receipt]").click()
+    await page.locator(".el-message-box__btns .el-button--primary").click()
+    await expect(page.locator("[data-test=preview-pdf]")).to_be_visible(timeout=60_000)
+    await shot(page, "05-receipt")
+    await page.keyboard.press("Escape")
+    await expect(page.locator("[data-test=documents]")).to_contain_text("受理回执")
 
     case = await Case.get(number=number)
     assert (case.status, case.channel, case.district_code, case.case_type) == \
@@ -175,6 +185,8 @@ async def test_window_intake_return_resubmit_and_approve_to_complete(
     assert case.form["household_size"] == 3 and case.form["current_housing"] == "租房居住"
     mats = await CaseMaterial.filter(case_id=case.id)
     assert [(m.material_type, m.mime, m.name) for m in mats] == [("身份证明", "image/png", "身份证正面.png")]
+    receipt = await IssuedDocument.get(case_id=case.id, template_key="case_receipt")
+    assert receipt.status == "valid" and receipt.issued_by_id == clerk.id
     first = await WorkItem.get(case_id=case.id, status="open")
     assert (first.step_id, first.assignee_id) == ("first_review", None)
     await ui_logout(page)
@@ -236,6 +248,10 @@ async def test_window_intake_return_resubmit_and_approve_to_complete(
     await expect(page.locator("[data-test=action-result]")).to_have_text("已通过，业务已办结")
     await page.locator("[data-test=tab-events]").click()
     await shot(page, "12-complete-timeline")
+    # The final approval issues the sealed 资格确认书 bound to this case type.
+    await page.locator("[data-test=tab-documents]").click()
+    await expect(page.locator("[data-test=documents] .el-table__body tr")).to_have_count(2)
+    await shot(page, "12-complete-documents")
 
     await case.refresh_from_db()
     assert case.status == "complete" and case.finished_at is not None
@@ -243,6 +259,8 @@ async def test_window_intake_return_resubmit_and_approve_to_complete(
     approvals = await CaseEvent.filter(case_id=case.id, action="approve").order_by("id")
     assert [e.step_id for e in approvals] == ["first_review", "second_review", "publicity"]
     assert {e.actor_id for e in approvals} == {admin.id}
+    assert sorted(await IssuedDocument.filter(case_id=case.id).values_list("template_key", flat=True)) == \
+        ["case_receipt", "eligibility_certificate"]
     # The finished case has left the admin's todo.
     admin_token = await api_token(api_url, "gov_admin")
     r = await api_get(api_url, admin_token, "/api/v1/todo", case_number=number)
