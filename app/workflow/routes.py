@@ -93,12 +93,12 @@ async def case_detail(actor: Actor, case: Case) -> dict:
             "can_claim": i.assignee_id is None and service.may_act(actor, i),
             "can_act": service.may_act(actor, i), "can_transfer": service.may_transfer(actor, i)} for i in mine],
         "can_edit": editable,
-        "can_delete": case.status == "draft" and (actor.has("case.case.delete") or
-                                                  case.submitter_id == actor.account_id),
+        "can_delete": case.status == "draft" and (actor.has("case.case.delete") if actor.kind == "STAFF"
+                                                  else case.submitter_id == actor.account_id),
         "can_withdraw": case.submitter_id == actor.account_id and service._withdrawable(case, all_items),
         "can_comment": case.status not in ("withdrawn",),
         "documents": [{"id": str(d.id), "number": d.number, "title": d.title, "status": d.status,
-                       "issued_at": S._iso(d.issued_at), "pdf_url": f"/api/v1/documents/{d.id}/pdf"}
+                       "issued_at": S._iso(d.issued_at), "pdf_url": f"{'/api/me' if actor.kind == 'PERSON' else '/api/v1'}/cases/{case.id}/documents/{d.id}/pdf"}
                       for d in await IssuedDocument.filter(case_id=case.id).order_by("issued_at")],
     }
     if case.campaign_id:
@@ -253,6 +253,23 @@ async def cases_material_thumb(request: Request, case_id: int, material_id: int)
         raise NotFound("该材料没有缩略图")
     return raw(await file_store.storage().get(f.thumb_sha256), content_type="image/jpeg",
                headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def _case_document(actor: Actor, case_id: int, doc_id: str):  # noqa: ANN202
+    case = await service.get_case(actor, case_id)
+    d = await IssuedDocument.filter(id=doc_id, case_id=case.id).first()
+    f = await StoredFile.filter(id=d.file_id).first() if d else None
+    if f is None:
+        raise NotFound("文书不存在")
+    return raw(await file_store.storage().get(f.sha256), content_type="application/pdf",
+               headers=file_store.download_headers(f))
+
+
+@bp_cases.get("/cases/<case_id:int>/documents/<doc_id:uuid>/pdf")
+@openapi.summary("下载本业务件的电子文书（能查看业务件即可）")
+@perm("case.case.read", *WORK)
+async def cases_document_pdf(request: Request, case_id: int, doc_id):  # noqa: ANN001
+    return await _case_document(actor_of(request), case_id, str(doc_id))
 
 
 @bp_cases.post("/cases/<case_id:int>/withdraw")
@@ -708,6 +725,13 @@ async def my_cases_withdraw(request: Request, case_id: int):
 async def my_files_upload(request: Request):
     f = await file_store.save_upload(actor_of(request), request.files.get("file"))
     return json(file_store.file_out(f), status=201)
+
+
+@bp_my_cases.get("/cases/<case_id:int>/documents/<doc_id:uuid>/pdf")
+@openapi.summary("下载我的电子文书（如资格确认书）")
+@person
+async def my_cases_document_pdf(request: Request, case_id: int, doc_id):  # noqa: ANN001
+    return await _case_document(actor_of(request), case_id, str(doc_id))
 
 
 @bp_my_cases.get("/cases/<case_id:int>/materials/<material_id:int>/content")

@@ -205,6 +205,11 @@ async def test_return_to_applicant_resubmit_and_approve_to_completion(api, token
     assert [d["title"] for d in body["documents"]] == ["保障性租赁住房资格确认书"]
     pdf = await api.get(body["documents"][0]["pdf_url"], clerk)
     assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-" and b"/ByteRange" in pdf.content
+    # A reader of the case without document permissions still gets its certificate; others do not.
+    reader = await staff_in(api, "江门市蓬江区住房和城乡建设局", ["case.case.read"])
+    assert (await api.get(body["documents"][0]["pdf_url"], reader)).status_code == 200
+    outsider = await staff_in(api, "江门市江海区住房和城乡建设局", ["case.case.read"])
+    assert (await api.get(body["documents"][0]["pdf_url"], outsider)).status_code == 404
     assert await CaseMaterial.filter(case_id=cid).count() == 2
     actions = [e.action for e in await CaseEvent.filter(case_id=cid).order_by("id")]
     assert actions == ["create", "submit", "claim", "return_applicant", "edit", "material_add", "submit",
