@@ -166,6 +166,16 @@ async def test_admin_inserts_a_review_step_and_only_new_cases_take_it(page: Page
     await expect(panel.locator("[data-test=step-problems]")).to_have_count(0)
     await shot(page, "process-04-inserted")
 
+    # The new branches are ordinary flows with CEL conditions; the rejected end declares its outcome.
+    await canvas.locator('[data-element-id="flow_review_reject_label"]').click()
+    await expect(panel.locator("[data-test=panel-kind]")).to_have_text("顺序流")
+    await expect(panel.locator("[data-test=prop-condition]")).to_have_value('action == "reject"')
+    await expect(panel.locator('[data-pick="reject"]')).to_have_class(re.compile("el-button--primary"))
+    await shot(page, "process-04b-flow")
+    await canvas.locator('[data-element-id="end_rejected"]').click()
+    await expect(panel.locator("[data-test=panel-kind]")).to_have_text("结束事件")
+    await expect(panel.locator("[data-test=prop-outcome] .is-active")).to_have_text("驳回")
+
     # 校验: the server parses it and lists the steps.
     await page.locator("[data-test=validate]").click()
     result = page.locator("[data-test=validation]")
