@@ -108,4 +108,4 @@ async def seed_defaults() -> None:
     have_forms = set(await FormVersion.all().distinct().values_list("case_type", flat=True))
     for key, rules in forms.DEFAULT_FORMS.items():
         if key not in have_forms:
-            await save_form(key, rules, {"labelWidth": "140px"}, {}, "系统默认表单", actor)
+            await save_form(key, rules, {"form": {"labelWidth": "140px"}}, {}, "系统默认表单", actor)

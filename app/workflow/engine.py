@@ -81,6 +81,8 @@ ROLES = {
     "gov_supervisor": "住建部门业务主管",
     "operator_clerk": "运营单位业务员",
     "operator_supervisor": "运营单位业务主管",
+    "builder_clerk": "建设单位业务员",
+    "builder_supervisor": "建设单位业务主管",
 }
 # Data scopes, as in app.identity.scope.
 SCOPES = {"CITY": "全市", "DISTRICT": "本区", "ORG": "本单位", "SELF": "本人"}

@@ -98,6 +98,7 @@ def schema_for(rules: list[dict], perms: dict[str, str]) -> list[dict]:
         out = []
         for r in items or []:
             if not isinstance(r, dict):
+                out.append(r)  # text children of layout components
                 continue
             f = r.get("field")
             if f and r.get("type") in FIELD_TYPES:
@@ -242,6 +243,8 @@ def _text(field: str, title: str, required: bool = False) -> dict:
 
 
 _PHONE = r"1[3-9]\d{9}"
+_BUILDING_LINE = r"[ \t]*[^:：\r\n]{1,64}[:：][ \t]*\d{1,4}[ \t]*[:：][ \t]*\d{1,7}[ \t\r]*"
+_BUILDINGS = rf"{_BUILDING_LINE}(\n{_BUILDING_LINE})*\s*"
 _HOUSEHOLD = [_f("household_size", "家庭人口（人）", "inputNumber", True, min=1, max=20, precision=0),
               _f("monthly_income", "家庭月收入（元）", "inputNumber", True, min=0, max=10_000_000, precision=2)]
 
@@ -260,20 +263,30 @@ DEFAULT_FORMS: dict[str, list[dict]] = {
         _f("exit_reason", "退出原因", "select", True, options=["已购买住房", "自愿退出", "迁出本市", "其他"]),
         _f("planned_move_out", "计划搬离日期", "datePicker", True, type="date", valueFormat="YYYY-MM-DD"),
         _text("note", "情况说明")],
+    # What the housing hooks read (app/domains/housing/projects.py); the options match SUPPLY_MODES.
     "project_declaration": [
-        _f("project_name", "项目名称", required=True), _f("address", "项目地址", required=True),
-        _f("planned_units", "计划套数", "inputNumber", True, min=1, max=100000, precision=0),
-        _f("total_area", "建筑面积（㎡）", "inputNumber", True, min=0, precision=2),
-        _f("construction_mode", "建设方式", "select", True, options=["新建", "改建", "改造", "转化", "非居住存量房屋改建"]),
+        _f("project_name", "项目名称", required=True, maxlength=128), _f("address", "项目地址", required=True, maxlength=255),
+        _f("supply_mode", "供应方式", "select", True, options=["新建", "配建", "改建", "闲置房源盘活", "非居住存量房屋改建", "其他"]),
+        _f("land_area", "用地面积（㎡）", "inputNumber", False, min=0, max=100_000_000, precision=2),
+        _f("building_area", "建筑面积（㎡）", "inputNumber", True, min=0, max=100_000_000, precision=2),
+        _f("planned_units", "计划套数", "inputNumber", True, min=1, max=1_000_000, precision=0),
+        _f("investment", "总投资（元）", "inputNumber", True, min=0, max=1_000_000_000_000, precision=2),
+        _f("lng", "经度（BD-09，地图选点）", "inputNumber", True, min=111.8, max=113.5, precision=6),
+        _f("lat", "纬度（BD-09，地图选点）", "inputNumber", True, min=21.3, max=23.0, precision=6),
+        _f("buildings", "楼栋（每行：楼栋名:层数:套数）", "input", True, type="textarea", maxlength=5000, rows=4,
+           placeholder="1栋:33:396", pattern=_BUILDINGS, message="楼栋每行应为“楼栋名:层数:套数”，如“1栋:33:396”"),
         _f("planned_start", "计划开工日期", "datePicker", False, type="date", valueFormat="YYYY-MM-DD"),
         _f("planned_completion", "计划竣工日期", "datePicker", False, type="date", valueFormat="YYYY-MM-DD"),
         _text("note", "项目说明")],
-    "project_exit": [_f("project_name", "项目名称", required=True), _text("exit_reason", "退出原因", True)],
+    "project_exit": [_f("project_name", "项目名称", maxlength=128), _text("exit_reason", "退出原因", True)],
     "progress_report": [
-        _f("project_name", "项目名称", required=True),
-        _f("period", "申报期间", "datePicker", True, type="month", valueFormat="YYYY-MM"),
+        _f("project_name", "项目名称", maxlength=128),
+        _f("period", "申报月份", required=True, maxlength=7, placeholder="2026-11", pattern=r"\d{4}-(0[1-9]|1[0-2])",
+           message="申报月份应为“2026-11”的格式"),
         _f("progress_percent", "形象进度（%）", "inputNumber", True, min=0, max=100, precision=0),
-        _f("investment_done", "累计完成投资（万元）", "inputNumber", True, min=0, precision=2),
+        _f("investment_done", "累计完成投资（元）", "inputNumber", True, min=0, max=1_000_000_000_000, precision=2),
+        _f("units_started", "累计开工套数", "inputNumber", True, min=0, max=1_000_000, precision=0),
+        _f("units_completed", "累计竣工套数", "inputNumber", True, min=0, max=1_000_000, precision=0),
         _text("note", "进度说明")],
     "unit_intake": [
         _f("project_name", "项目名称", required=True), _f("building", "楼栋"),

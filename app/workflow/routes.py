@@ -399,9 +399,13 @@ def _pv_row(pv: ProcessVersion) -> dict:
 async def processes(request: Request):
     rows = await ProcessVersion.filter(active=True).order_by("key")
     running = dict(await Case.filter(status__in=["draft", "in_review", "returned"])
-                   .annotate(n=Count("id")).group_by("process_version_id").values_list("process_version_id", "n"))
+                   .annotate(n=Count("id")).group_by("case_type").values_list("case_type", "n"))
+    on_active = dict(await Case.filter(status__in=["draft", "in_review", "returned"],
+                                       process_version_id__in=[p.id for p in rows])
+                     .annotate(n=Count("id")).group_by("case_type").values_list("case_type", "n"))
     return json({"items": [_pv_row(p) | {"case_type_name": CASE_TYPES[p.key].name if p.key in CASE_TYPES else p.key,
-                                         "running_cases": running.get(p.id, 0)} for p in rows]})
+                                         "running_cases": running.get(p.key, 0),
+                                         "running_on_active": on_active.get(p.key, 0)} for p in rows]})
 
 
 @bp_cases.get("/processes/<key:str>/versions")
@@ -417,7 +421,7 @@ async def process_versions(request: Request, key: str):
 @openapi.summary("流程某一版本的 BPMN XML")
 @perm("case.process.read")
 async def process_version(request: Request, key: str, version: int):
-    pv = await ProcessVersion.filter(key=key, version=version).first()
+    pv = await ProcessVersion.filter(key=key, version=version).first() if 0 < version < 2**31 else None
     if pv is None:
         raise NotFound("流程版本不存在")
     return json(_pv_row(pv) | {"xml": pv.xml, "steps": pv.steps})

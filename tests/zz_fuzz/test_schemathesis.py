@@ -69,12 +69,32 @@ async def supervisor(live_server) -> Identity:  # noqa: ANN001
         r = await c.post("/api/v1/auth/login", json={"username": acc.login_name, "password": PASSWORD})
         assert r.status_code == 200, r.text
         token = r.json()["token"]
-        r = await c.post("/api/v1/files", headers={"Authorization": f"Bearer {token}"},
-                         files={"file": ("a.png", _png(), "image/png")})
+        auth = {"Authorization": f"Bearer {token}"}
+        r = await c.post("/api/v1/files", headers=auth, files={"file": ("a.png", _png(), "image/png")})
+        assert r.status_code == 201, r.text
+        file_id = r.json()["id"]
+        # A case of its own (with a material, a work item and a receipt) and a campaign to fuzz.
+        r = await c.post("/api/v1/cases", headers=auth, json={
+            "case_type": "complaint", "district_code": "440705",
+            "applicant": {"kind": "PERSON", "name": "模糊测试", "id_number": make_id_number("440705")},
+            "form": {"category": "物业服务", "content": "模糊测试"},
+            "materials": [{"file_id": file_id, "material_type": "现场照片"}]})
+        assert r.status_code == 201, r.text
+        case = r.json()
+        r = await c.post(f"/api/v1/cases/{case['id']}/documents", headers=auth, json={"template_key": "case_receipt"})
+        assert r.status_code == 201, r.text
+        doc_id = r.json()["id"]
+        now = dt.datetime.now(dt.timezone.utc)
+        r = await c.post("/api/v1/campaigns", headers=auth, json={
+            "name": f"模糊测试专题{tag}", "case_types": ["complaint"], "starts_at": now.isoformat(),
+            "ends_at": (now + dt.timedelta(days=1)).isoformat()})
         assert r.status_code == 201, r.text
         return Identity(token, acc.id, role.id, {"account_id": spare.id, "role_id": spare_role.id,
-                                                 "org_id": unit.id, "file_id": r.json()["id"],
-                                                 "job_id": str(job.id)})
+                                                 "org_id": unit.id, "file_id": file_id, "job_id": str(job.id),
+                                                 "case_id": case["id"], "item_id": case["work_items"][0]["id"],
+                                                 "material_id": case["materials"][0]["id"], "doc_id": doc_id,
+                                                 "campaign_id": r.json()["id"], "key": "complaint",
+                                                 "case_type_key": "complaint", "version": 1})
 
 
 @pytest.fixture(scope="module")
