@@ -61,4 +61,12 @@ async def maintain_audit_partitions(job_id: str | None = None) -> dict:
     return result
 
 
+@broker.task(task_name="housing.qualification_alerts",
+             schedule=[{"cron": "30 1 * * *", "cron_offset": "Asia/Shanghai"}])
+async def qualification_alerts(job_id: str | None = None) -> dict:
+    """Daily project qualification expiry alerts (GOV-12-02); also started by 立即运行."""
+    from app.domains.housing import alerts
+    return await alerts.run_job(job_id)
+
+
 scheduler = TaskiqScheduler(broker, sources=[LabelScheduleSource(broker)])

@@ -29,6 +29,18 @@ DEFAULTS = [
                 "qualification": {"valid_from": "2026-11-26", "valid_to": "2027-11-25"}}},
     {"key": "case_receipt", "name": "受理回执", "case_type": None,
      "sample": {"case": _CASE, "org": _ORG, "today": "2026-11-20"}},
+    # Left unbound: the housing hook issues it itself, to link it to the project it recognises.
+    {"key": "project_recognition_certificate", "name": "保障性租赁住房项目认定书", "case_type": None,
+     "sample": {"case": {**_CASE, "number": "XMSB-20261120-0001", "applicant_name": "江门市安居建设有限公司",
+                         "case_type": "project_declaration", "case_type_name": "项目申报", "form": {}},
+                "org": _ORG, "today": "2026-11-26", "builder": {"name": "江门市安居建设有限公司",
+                                                                "credit_code": "91440703MA4UJ8KX2R"},
+                "project": {"code": "XMBH-20261126-0001", "name": "滨江保障公寓", "district_name": "蓬江区",
+                            "address": "江门市蓬江区白沙大道西88号", "supply_mode_name": "新建", "unit_count": 396,
+                            "building_area": "26000.00", "total_investment_fen": 15000000000,
+                            "buildings": [{"name": "1栋", "floors": 33, "planned_units": 264},
+                                          {"name": "2栋", "floors": 17, "planned_units": 132}]},
+                "qualification": {"valid_from": "2026-11-26", "valid_to": "2031-11-25"}}},
 ]
 
 

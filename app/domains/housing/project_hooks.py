@@ -1,0 +1,28 @@
+"""Completion hooks of the project cases (imported at startup by app.server).
+
+Each runs in the transaction of the final approval; an InvalidInput rolls the approval back
+and the reviewer reads the reason (app.workflow.service._run_hooks).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from app.domains.housing import projects
+from app.identity.scope import Actor
+from app.workflow.models import Case
+from app.workflow.service import on_complete
+
+
+@on_complete("project_declaration")
+async def project_declared(case: Case, tx: Any, actor: Actor) -> None:
+    await projects.recognize(case, tx, actor)
+
+
+@on_complete("project_exit")
+async def project_exited(case: Case, tx: Any, actor: Actor) -> None:
+    await projects.exit_project(case, tx, actor)
+
+
+@on_complete("progress_report")
+async def progress_reported(case: Case, tx: Any, actor: Actor) -> None:
+    await projects.record_progress(case, tx, actor)
