@@ -21,6 +21,7 @@ from app.core.db import close_db, conn, init_db
 from app.core.errors import AppError, NotFound
 from app.identity import access  # noqa: F401 - registers data-scope rules
 from app.domains.housing import access as _housing_access  # noqa: F401 - registers housing data-scope rules
+from app.domains.housing import unit_hooks  # noqa: F401 - registers the unit intake/change completion hooks
 from app.identity import case_hooks  # noqa: F401 - registers completion hooks
 from app.workflow import access as _case_access  # noqa: F401 - registers case data-scope rules
 from app.identity.guard import authorize, public
@@ -49,12 +50,13 @@ def _blueprints():  # noqa: ANN202
     from app.identity.routes import bp_auth, bp_identity, bp_me, bp_public
     from app.rules.routes import bp_rules
     from app.workflow.routes import bp_cases, bp_my_cases
+    from app.domains.housing.routes_stock import bp_housing_stock
     from channels.messages.routes import bp_messages
     from channels.push.routes import bp_push
     from exchange.routes import bp_exchange
     return [bp_auth, bp_identity, bp_public, bp_me, bp_audit, bp_files, bp_jobs, bp_exchange, bp_rules,
             bp_cases, bp_my_cases, bp_messages, bp_push, bp_dashboard,
-            bp_documents, bp_documents_public, bp_verify]
+            bp_documents, bp_documents_public, bp_verify, bp_housing_stock]
 
 
 def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:

@@ -69,4 +69,11 @@ async def qualification_alerts(job_id: str | None = None) -> dict:
     return await alerts.run_job(job_id)
 
 
+@broker.task(task_name="housing.unit_import")
+async def housing_unit_import(job_id: str) -> dict:
+    """房源批量导入: check every row, then write all (or only the valid rows, when asked)."""
+    from app.domains.housing import unit_import
+    return await unit_import.run(job_id)
+
+
 scheduler = TaskiqScheduler(broker, sources=[LabelScheduleSource(broker)])

@@ -1,26 +1,9 @@
 """Cards GOV-01-01 / OPS-01-01 list whose data lands with later domains. Until then each says "—"
-honestly; the domain that owns the data removes its entry here and registers the real one."""
+honestly; the domain that owns the data removes its entry here and registers the real one.
+The unit cards (units_total, units_allocated, units_unallocated) are app/domains/housing/kpis.py."""
 from __future__ import annotations
 
 from app.dashboard.kpis import kpi
-
-
-@kpi("units_total", "房源总套数", "套", order=30, note="房源管理（楼盘表）上线后显示")
-async def units_total(actor) -> None:  # noqa: ANN001
-    # Housing domain (GOV-06-02 楼盘表, OPS-04-02): units in the actor's scope.
-    return None
-
-
-@kpi("units_allocated", "已配租", "套", order=40, note="房源管理（楼盘表）上线后显示")
-async def units_allocated(actor) -> None:  # noqa: ANN001
-    # Housing domain with allocation (GOV-09-02): units with a current lease; share the units query via shared().
-    return None
-
-
-@kpi("units_unallocated", "未配租", "套", order=50, note="房源管理（楼盘表）上线后显示")
-async def units_unallocated(actor) -> None:  # noqa: ANN001
-    # Housing domain: leasable units without a current lease.
-    return None
 
 
 @kpi("beneficiary_households", "保障户数", "户", order=60, note="保障对象管理上线后显示")

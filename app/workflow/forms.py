@@ -288,13 +288,26 @@ DEFAULT_FORMS: dict[str, list[dict]] = {
         _f("units_started", "累计开工套数", "inputNumber", True, min=0, max=1_000_000, precision=0),
         _f("units_completed", "累计竣工套数", "inputNumber", True, min=0, max=1_000_000, precision=0),
         _text("note", "进度说明")],
+    # Units are attached through /api/v1/housing/intakes/{id}/…, which keeps unit_count equal to them.
     "unit_intake": [
-        _f("project_name", "项目名称", required=True), _f("building", "楼栋"),
-        _f("unit_count", "入库套数", "inputNumber", True, min=1, max=100000, precision=0), _text("note", "说明")],
+        _f("project_name", "项目名称"), _f("community_name", "小区名称"),
+        _f("unit_count", "入库套数（添加房屋后自动统计）", "inputNumber", True, min=1, max=100000, precision=0,
+           disabled=True),
+        _f("intake_method", "房源来源", "select", False, options=["楼盘表获取", "逐套录入", "批量导入"]),
+        _text("note", "说明")],
+    # subjects.unit_id names the unit; only the fields filled in change (housing/unit_hooks.py).
     "unit_change": [
-        _f("unit_code", "房源编号", required=True),
-        _f("change_item", "变更事项", "select", True, options=["面积", "户型", "租金标准", "房源状态", "其他"]),
-        _text("change_detail", "变更内容", True)],
+        _f("unit_code", "变更房屋", required=True),
+        _f("layout", "户型", maxlength=32),
+        _f("area", "建筑面积（㎡）", "inputNumber", False, min=0.01, max=10000, precision=2),
+        _f("orientation", "朝向", "select", options=["南", "北", "东", "西", "南北", "东西", "东南", "西南", "东北", "西北"]),
+        _f("decoration", "装修", "select", options=["毛坯", "简装", "精装"]),
+        _f("facilities", "配套设施", "checkbox", options=["空调", "热水器", "洗衣机", "冰箱", "床", "衣柜", "书桌", "沙发",
+                                                        "燃气灶", "抽油烟机", "宽带", "电视", "窗帘", "智能门锁"]),
+        _f("rent_standard", "租金标准（元/月）", "inputNumber", False, min=0, max=1000000, precision=2),
+        _f("residential", "房屋用途", "select", options=["住宅", "非住宅"]),
+        _f("delist", "上架状态", "select", options=["下架", "恢复上架"]),
+        _text("reason", "变更原因", True)],
     "org_onboarding": [
         _f("org_name", "单位名称", required=True),
         _f("credit_code", "统一社会信用代码", required=True, pattern=r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}",
