@@ -131,6 +131,8 @@ async def seed() -> None:
     await rules_seed.seed()
     await documents_seed.seed()
     await workflow_seed()
+    from app.domains.housing import seed_projects
+    await seed_projects.seed()
 
 
 async def workflow_seed() -> None:
@@ -148,6 +150,8 @@ async def main() -> None:
         await seed()
         from app.workflow.demo import seed_demo
         await seed_demo()
+        from app.domains.housing import seed_projects
+        await seed_projects.seed_demo()
     finally:
         await close_db()
 

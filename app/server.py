@@ -22,6 +22,7 @@ from app.core.errors import AppError, NotFound
 from app.identity import access  # noqa: F401 - registers data-scope rules
 from app.domains.housing import access as _housing_access  # noqa: F401 - registers housing data-scope rules
 from app.domains.housing import unit_hooks  # noqa: F401 - registers the unit intake/change completion hooks
+from app.domains.housing import project_hooks  # noqa: F401 - registers the project case completion hooks
 from app.identity import case_hooks  # noqa: F401 - registers completion hooks
 from app.workflow import access as _case_access  # noqa: F401 - registers case data-scope rules
 from app.identity.guard import authorize, public
@@ -51,12 +52,13 @@ def _blueprints():  # noqa: ANN202
     from app.rules.routes import bp_rules
     from app.workflow.routes import bp_cases, bp_my_cases
     from app.domains.housing.routes_stock import bp_housing_stock
+    from app.domains.housing.routes_projects import bp_housing_projects, bp_public_projects
     from channels.messages.routes import bp_messages
     from channels.push.routes import bp_push
     from exchange.routes import bp_exchange
     return [bp_auth, bp_identity, bp_public, bp_me, bp_audit, bp_files, bp_jobs, bp_exchange, bp_rules,
             bp_cases, bp_my_cases, bp_messages, bp_push, bp_dashboard,
-            bp_documents, bp_documents_public, bp_verify, bp_housing_stock]
+            bp_documents, bp_documents_public, bp_verify, bp_housing_stock, bp_housing_projects, bp_public_projects]
 
 
 def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:

@@ -1,0 +1,516 @@
+"""HTTP API: annual plans and targets, projects, project cases, geocoding, qualification alerts
+(/api/v1/housing/...), and the public project list and detail (/api/public/projects).
+
+Handlers stay thin: parse, call plans/projects/alerts, serialise. docs/housing-projects.md is the
+contract the front ends work from.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from sanic import Blueprint, Request
+from sanic.response import json, raw
+from sanic_ext import openapi
+
+from app.core import files as file_store
+from app.core.errors import AppError, InvalidInput
+from app.core.http import body, parse, query
+from app.core.lists import Col, ListSpec, build_filters, request_args, respond_list
+from app.core.regions import DISTRICT_NAMES
+from app.domains.housing import alerts, plans, projects
+from app.domains.housing import schemas_projects as S
+from app.domains.housing.models import (
+    PROJECT_STATES, SUPPLY_MODES, AnnualPlan, PlanHousingTarget, PlanProjectTarget, ProjectProgress,
+    QualificationAlert,
+)
+from app.identity.guard import actor_of, perm, public
+from app.identity.scope import get_scoped, scoped
+
+bp_housing_projects = Blueprint("housing_projects", url_prefix="/api/v1/housing")
+bp_public_projects = Blueprint("public_projects", url_prefix="/api/public/projects")
+
+PLAN_READ = ("housing.plan.read", "housing.plan.write")
+MAP_LIMIT = 5000
+MAX_ADDRESS_BYTES = 84  # Baidu geocoding v3 refuses longer addresses
+PDF = "application/pdf"
+
+
+@bp_housing_projects.after_server_stop
+async def _close_broker(app, loop) -> None:  # noqa: ANN001
+    await alerts.close_broker()
+
+
+# ------------------------------------------------------------------ plans (GOV-04-01)
+
+PLAN_LIST = ListSpec(title="年度建设计划", cols=[
+    Col("id", "ID", kind="int", ops=("eq",), sortable=True, export=False),
+    Col("year", "计划年度", kind="int", ops=("eq", "in", "gte", "lte"), sortable=True),
+    Col("name", "计划名称", ops=("eq", "contains"), sortable=True),
+    Col("district_name", "所属区（市）", ops=()),
+    Col("district_code", "区划代码", ops=("eq", "in", "isnull"), export=False),
+    Col("project_target_count", "项目指标数", ops=()),
+    Col("units_start_total", "计划开工套数", ops=()),
+    Col("units_complete_total", "计划竣工套数", ops=()),
+    Col("planned_investment_total", "计划投资（元）", ops=()),
+    Col("description", "说明", ops=()),
+    Col("created_at", "创建时间", kind="datetime", ops=("gte", "lte"), sortable=True),
+], serialize=plans.plan_rows, search=["name", "description"], default_sort="-year")
+
+
+@bp_housing_projects.get("/plans")
+@openapi.summary("年度建设计划查询（GOV-04-01）")
+@query(PLAN_LIST.openapi_params())
+@perm(*PLAN_READ)
+async def plan_list(request: Request):
+    return await respond_list(request, scoped(AnnualPlan, actor_of(request)), PLAN_LIST)
+
+
+@bp_housing_projects.post("/plans")
+@openapi.summary("新增年度建设计划")
+@body(S.PlanIn)
+@perm("housing.plan.write")
+async def plan_create(request: Request):
+    actor = actor_of(request)
+    plan = await plans.create_plan(actor, parse(request, S.PlanIn))
+    return json(await plans.plan_detail(actor, plan.id), status=201)
+
+
+@bp_housing_projects.get("/plans/<plan_id:int>")
+@openapi.summary("年度建设计划详情（含项目指标、房屋指标）")
+@perm(*PLAN_READ)
+async def plan_get(request: Request, plan_id: int):
+    return json(await plans.plan_detail(actor_of(request), plan_id))
+
+
+@bp_housing_projects.put("/plans/<plan_id:int>")
+@openapi.summary("修改年度建设计划")
+@body(S.PlanIn)
+@perm("housing.plan.write")
+async def plan_update(request: Request, plan_id: int):
+    actor = actor_of(request)
+    await plans.update_plan(actor, plan_id, parse(request, S.PlanIn))
+    return json(await plans.plan_detail(actor, plan_id))
+
+
+@bp_housing_projects.delete("/plans/<plan_id:int>")
+@openapi.summary("删除年度建设计划（有项目指标或本年度已有进度申报时拒绝，并说明原因）")
+@perm("housing.plan.write")
+async def plan_delete(request: Request, plan_id: int):
+    await plans.delete_plan(actor_of(request), plan_id)
+    return json({"ok": True})
+
+
+@bp_housing_projects.get("/plans/<plan_id:int>/progress")
+@openapi.summary("年度计划与实际完成对比（按项目、合计、按月累计）")
+@perm(*PLAN_READ)
+async def plan_progress(request: Request, plan_id: int):
+    return json(await plans.plan_progress(actor_of(request), plan_id))
+
+
+# ------------------------------------------------------------------ targets (GOV-04-02/03)
+
+async def _project_targets_out(rows: list[PlanProjectTarget]) -> list[dict]:
+    return [S.project_target_row(t) for t in rows]
+
+
+async def _housing_targets_out(rows: list[PlanHousingTarget]) -> list[dict]:
+    return [S.housing_target_row(t) for t in rows]
+
+
+_TARGET_COMMON = [
+    Col("id", "ID", kind="int", ops=("eq",), sortable=True, export=False),
+    Col("plan_id", "计划ID", kind="int", ops=("eq", "in"), export=False),
+    Col("plan_year", "计划年度", field="plan__year", kind="int", ops=("eq", "in", "gte", "lte"), sortable=True),
+    Col("plan_name", "计划名称", field="plan__name", ops=("contains",)),
+    Col("project_id", "项目ID", kind="int", ops=("eq", "in"), export=False),
+    Col("project_code", "项目编号", field="project__code", ops=("eq",)),
+    Col("project_name", "项目名称", field="project__name", ops=("eq", "contains"), sortable=True),
+    Col("district_code", "区划代码", field="project__district_code", ops=("eq", "in"), export=False),
+    Col("district_name", "所属区（市）", ops=()),
+]
+PROJECT_TARGET_LIST = ListSpec(title="年度计划项目指标", cols=_TARGET_COMMON + [
+    Col("units_start", "计划开工套数", kind="int", ops=("gte", "lte"), sortable=True),
+    Col("units_complete", "计划竣工套数", kind="int", ops=("gte", "lte"), sortable=True),
+    Col("area_start", "计划开工面积（㎡）", ops=()),
+    Col("area_complete", "计划竣工面积（㎡）", ops=()),
+    Col("start_date", "计划开工日期", kind="date", ops=("gte", "lte"), sortable=True),
+    Col("completion_date", "计划竣工日期", kind="date", ops=("gte", "lte"), sortable=True),
+    Col("planned_investment", "计划投资（元）", ops=()),
+], serialize=_project_targets_out, search=["project__name", "project__code", "plan__name"], default_sort="-id",
+    prefetch=("plan", "project"))
+HOUSING_TARGET_LIST = ListSpec(title="年度计划房屋指标", cols=_TARGET_COMMON + [
+    Col("layout", "户型", ops=("eq", "in", "contains"), sortable=True),
+    Col("planned_units", "计划套数", kind="int", ops=("gte", "lte"), sortable=True),
+    Col("area_per_unit", "套均面积（㎡）", ops=()),
+], serialize=_housing_targets_out, search=["project__name", "project__code", "layout"], default_sort="-id",
+    prefetch=("plan", "project"))
+
+
+@bp_housing_projects.get("/plan-project-targets")
+@openapi.summary("年度计划项目指标查询（GOV-04-02）")
+@query(PROJECT_TARGET_LIST.openapi_params())
+@perm(*PLAN_READ)
+async def project_target_list(request: Request):
+    return await respond_list(request, scoped(PlanProjectTarget, actor_of(request)), PROJECT_TARGET_LIST)
+
+
+@bp_housing_projects.post("/plan-project-targets")
+@openapi.summary("新增年度计划项目指标")
+@body(S.ProjectTargetIn)
+@perm("housing.plan.write")
+async def project_target_create(request: Request):
+    return json(await plans.create_project_target(actor_of(request), parse(request, S.ProjectTargetIn)), status=201)
+
+
+@bp_housing_projects.get("/plan-project-targets/<target_id:int>")
+@openapi.summary("年度计划项目指标详情")
+@perm(*PLAN_READ)
+async def project_target_get(request: Request, target_id: int):
+    return json(await plans.get_project_target(actor_of(request), target_id))
+
+
+@bp_housing_projects.put("/plan-project-targets/<target_id:int>")
+@openapi.summary("修改年度计划项目指标")
+@body(S.ProjectTargetUpdate)
+@perm("housing.plan.write")
+async def project_target_update(request: Request, target_id: int):
+    data = parse(request, S.ProjectTargetUpdate)
+    return json(await plans.update_project_target(actor_of(request), target_id, data))
+
+
+@bp_housing_projects.delete("/plan-project-targets/<target_id:int>")
+@openapi.summary("删除年度计划项目指标")
+@perm("housing.plan.write")
+async def project_target_delete(request: Request, target_id: int):
+    await plans.delete_project_target(actor_of(request), target_id)
+    return json({"ok": True})
+
+
+@bp_housing_projects.get("/plan-housing-targets")
+@openapi.summary("年度计划房屋指标查询（GOV-04-03）")
+@query(HOUSING_TARGET_LIST.openapi_params())
+@perm(*PLAN_READ)
+async def housing_target_list(request: Request):
+    return await respond_list(request, scoped(PlanHousingTarget, actor_of(request)), HOUSING_TARGET_LIST)
+
+
+@bp_housing_projects.post("/plan-housing-targets")
+@openapi.summary("新增年度计划房屋指标")
+@body(S.HousingTargetIn)
+@perm("housing.plan.write")
+async def housing_target_create(request: Request):
+    return json(await plans.create_housing_target(actor_of(request), parse(request, S.HousingTargetIn)), status=201)
+
+
+@bp_housing_projects.get("/plan-housing-targets/<target_id:int>")
+@openapi.summary("年度计划房屋指标详情")
+@perm(*PLAN_READ)
+async def housing_target_get(request: Request, target_id: int):
+    return json(await plans.get_housing_target(actor_of(request), target_id))
+
+
+@bp_housing_projects.put("/plan-housing-targets/<target_id:int>")
+@openapi.summary("修改年度计划房屋指标")
+@body(S.HousingTargetUpdate)
+@perm("housing.plan.write")
+async def housing_target_update(request: Request, target_id: int):
+    data = parse(request, S.HousingTargetUpdate)
+    return json(await plans.update_housing_target(actor_of(request), target_id, data))
+
+
+@bp_housing_projects.delete("/plan-housing-targets/<target_id:int>")
+@openapi.summary("删除年度计划房屋指标")
+@perm("housing.plan.write")
+async def housing_target_delete(request: Request, target_id: int):
+    await plans.delete_housing_target(actor_of(request), target_id)
+    return json({"ok": True})
+
+
+# ------------------------------------------------------------------ projects (GOV-05-01, BLD-01-01, OPS-03-01)
+
+PROJECT_LIST = ListSpec(title="保租房项目", cols=[
+    Col("id", "ID", kind="int", ops=("eq", "in"), sortable=True, export=False),
+    Col("code", "项目编号", ops=("eq", "contains"), sortable=True),
+    Col("name", "项目名称", ops=("eq", "contains"), sortable=True),
+    Col("district_code", "所属区（市）", ops=("eq", "in"), choices=DISTRICT_NAMES),
+    Col("address", "项目地址", ops=("contains",)),
+    Col("builder_id", "建设单位ID", kind="int", ops=("eq", "in"), export=False),
+    Col("builder_name", "建设单位", ops=()),
+    Col("operator_id", "运营单位ID", kind="int", ops=("eq", "in", "isnull"), export=False),
+    Col("operator_name", "运营单位", ops=()),
+    Col("supply_mode", "供应方式", ops=("eq", "in"), choices=SUPPLY_MODES),
+    Col("unit_count", "计划套数", kind="int", ops=("gte", "lte"), sortable=True),
+    Col("building_area", "建筑面积（㎡）", ops=()),
+    Col("total_investment", "总投资（元）", ops=()),
+    Col("state", "状态", ops=("eq", "in"), choices=PROJECT_STATES),
+    Col("published", "已公开", kind="bool"),
+    Col("qualification_from", "资格期起", kind="date", ops=("gte", "lte")),
+    Col("qualification_to", "资格期止", kind="date", ops=("gte", "lte"), sortable=True),
+    Col("progress_percent", "形象进度（%）", kind="int", ops=("gte", "lte"), sortable=True),
+    Col("created_at", "创建时间", kind="datetime", ops=("gte", "lte"), sortable=True),
+], serialize=projects.project_rows, search=["name", "code", "address"], default_sort="-id",
+    extra_params={"builder_name", "operator_name"})
+
+
+@bp_housing_projects.get("/projects")
+@openapi.summary("项目查询（GOV-05-01, BLD-01-01, OPS-03-01）：单条件、组合条件、导出")
+@query(PROJECT_LIST.openapi_params())
+@perm("housing.project.read")
+async def project_list(request: Request):
+    actor = actor_of(request)
+    return await respond_list(request, projects.list_queryset(actor, request_args(request)), PROJECT_LIST)
+
+
+@bp_housing_projects.get("/projects/map")
+@openapi.summary("项目地图：范围内有坐标的全部项目（与列表相同的查询条件）")
+@query([p for p in PROJECT_LIST.openapi_params() if p["name"] not in ("page", "page_size", "format")])
+@perm("housing.project.read")
+async def project_map(request: Request):
+    args = request_args(request)
+    qs = projects.list_queryset(actor_of(request), args).filter(build_filters(PROJECT_LIST, args)) \
+        .filter(lng_bd09__isnull=False).order_by("id")
+    rows = await qs.limit(MAP_LIMIT)
+    return json({"items": await projects.project_rows(rows), "total": len(rows)})
+
+
+@bp_housing_projects.get("/projects/<project_id:int>")
+@openapi.summary("项目详情：基本信息、位置、楼栋、房源统计、进度、图档、认定书、资格期、计划指标")
+@perm("housing.project.read")
+async def project_get(request: Request, project_id: int):
+    return json(await projects.project_detail(actor_of(request), project_id))
+
+
+@bp_housing_projects.patch("/projects/<project_id:int>")
+@openapi.summary("修改项目基本信息（住建部门全部字段；建设单位部分字段，公开前）")
+@body(S.ProjectUpdate)
+@perm("housing.project.write")
+async def project_update(request: Request, project_id: int):
+    actor = actor_of(request)
+    await projects.update_project(actor, project_id, parse(request, S.ProjectUpdate))
+    return json(await projects.project_detail(actor, project_id))
+
+
+@bp_housing_projects.post("/projects/<project_id:int>/files")
+@openapi.summary("挂接项目图档（先通过 /api/v1/files 上传）")
+@body(S.ProjectFileIn)
+@perm("housing.project.write")
+async def project_file_add(request: Request, project_id: int):
+    f = await projects.add_file(actor_of(request), project_id, parse(request, S.ProjectFileIn))
+    return json(S.file_row(f), status=201)
+
+
+@bp_housing_projects.delete("/projects/<project_id:int>/files/<project_file_id:int>")
+@openapi.summary("删除项目图档")
+@perm("housing.project.write")
+async def project_file_remove(request: Request, project_id: int, project_file_id: int):
+    await projects.remove_file(actor_of(request), project_id, project_file_id)
+    return json({"ok": True})
+
+
+@bp_housing_projects.get("/projects/<project_id:int>/files/<project_file_id:int>/content")
+@openapi.summary("查看、下载项目图档")
+@perm("housing.project.read")
+async def project_file_content(request: Request, project_id: int, project_file_id: int):
+    f = await projects.file_content(actor_of(request), project_id, project_file_id)
+    return raw(await file_store.storage().get(f.sha256), content_type=f.mime, headers=file_store.download_headers(f))
+
+
+@bp_housing_projects.get("/projects/<project_id:int>/certificate/pdf")
+@openapi.summary("下载盖章的项目认定书")
+@openapi.response(200, {PDF: {"type": "string", "format": "binary"}}, "PDF")
+@perm("housing.project.read")
+async def project_certificate(request: Request, project_id: int):
+    data, name = await projects.certificate_pdf(actor_of(request), project_id)
+    return raw(data, content_type=PDF, headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(name)}",
+                                               "Cache-Control": "private, no-store"})
+
+
+@bp_housing_projects.put("/projects/<project_id:int>/operator")
+@openapi.summary("设置项目的运营单位（住建部门；即运营单位的服务范围）")
+@body(S.OperatorIn)
+@perm("housing.project.write")
+async def project_operator(request: Request, project_id: int):
+    actor = actor_of(request)
+    await projects.set_operator(actor, project_id, parse(request, S.OperatorIn).operator_id)
+    return json(await projects.project_detail(actor, project_id))
+
+
+@bp_housing_projects.post("/projects/<project_id:int>/publish")
+@openapi.summary("向社会公开项目（GOV-05-01）")
+@perm("housing.project.publish")
+async def project_publish(request: Request, project_id: int):
+    actor = actor_of(request)
+    await projects.set_published(actor, project_id, True)
+    return json(await projects.project_detail(actor, project_id))
+
+
+@bp_housing_projects.post("/projects/<project_id:int>/unpublish")
+@openapi.summary("撤销公开项目")
+@perm("housing.project.publish")
+async def project_unpublish(request: Request, project_id: int):
+    actor = actor_of(request)
+    await projects.set_published(actor, project_id, False)
+    return json(await projects.project_detail(actor, project_id))
+
+
+@bp_housing_projects.post("/projects/<project_id:int>/cases")
+@openapi.summary("对项目发起项目退出或进度申报（建设单位网上申请，住建窗口受理）")
+@body(S.ProjectCaseIn)
+@perm("case.case.intake")
+async def project_case(request: Request, project_id: int):
+    from app.workflow.models import Case
+    from app.workflow.routes import case_detail
+    actor = actor_of(request)
+    case = await projects.start_case(actor, project_id, parse(request, S.ProjectCaseIn))
+    return json(await case_detail(actor, await Case.get(id=case.id)), status=201)
+
+
+async def _progress_out(rows: list[ProjectProgress]) -> list[dict]:
+    from app.workflow.models import Case
+    ids = {r.case_id for r in rows if r.case_id}
+    numbers = dict(await Case.filter(id__in=ids).values_list("id", "number")) if ids else {}
+    return [S.progress_row(r, numbers) | {"project_name": r.project.name, "project_code": r.project.code}
+            for r in rows]
+
+
+PROGRESS_LIST = ListSpec(title="项目进度申报", cols=[
+    Col("id", "ID", kind="int", ops=("eq",), sortable=True, export=False),
+    Col("project_id", "项目ID", kind="int", ops=("eq", "in"), export=False),
+    Col("project_code", "项目编号", field="project__code", ops=("eq",)),
+    Col("project_name", "项目名称", field="project__name", ops=("eq", "contains")),
+    Col("period", "申报月份", ops=("eq", "gte", "lte"), sortable=True),
+    Col("progress_percent", "形象进度（%）", kind="int", ops=("gte", "lte"), sortable=True),
+    Col("investment_done", "累计完成投资（元）", ops=()),
+    Col("units_started", "累计开工套数", kind="int", ops=("gte", "lte")),
+    Col("units_completed", "累计竣工套数", kind="int", ops=("gte", "lte")),
+    Col("note", "进度说明", ops=("contains",)),
+    Col("case_number", "业务编号", ops=()),
+    Col("created_at", "办结时间", kind="datetime", ops=("gte", "lte"), sortable=True),
+], serialize=_progress_out, search=["project__name", "project__code", "note"], default_sort="-id",
+    prefetch=("project",))
+
+
+@bp_housing_projects.get("/project-progress")
+@openapi.summary("项目进度申报记录查询（GOV-05-06/07, BLD-01-06/07）")
+@query(PROGRESS_LIST.openapi_params())
+@perm("housing.project.read")
+async def progress_list(request: Request):
+    return await respond_list(request, scoped(ProjectProgress, actor_of(request)), PROGRESS_LIST)
+
+
+# ------------------------------------------------------------------ geocoding (INT-15)
+
+@bp_housing_projects.get("/geocode")
+@openapi.summary("地址解析（百度地图 INT-15）：返回 BD-09 与 WGS-84 坐标")
+@openapi.parameter("address", str, "query", description="地址，如 江门市蓬江区建设路28号")
+@perm("housing.project.read", "case.case.intake")
+async def geocode(request: Request):
+    from app.config import get_settings
+    from exchange.adapters.baidu_map import BaiduMapClient, BaiduMapError
+    address = (request.args.get("address") or "").strip()
+    empty = {"address": address, "found": False, "precise": None, "confidence": None, "level": None,
+             "location": None}
+    if not address:
+        return json(empty | {"message": "请输入地址"})
+    if len(address.encode()) > MAX_ADDRESS_BYTES or "\x00" in address:
+        raise InvalidInput(f"地址过长（最多{MAX_ADDRESS_BYTES // 3}个汉字）", fields={"address": "过长"})
+    client = BaiduMapClient.from_settings(get_settings())
+    try:
+        r = await client.geocode(address)
+    except BaiduMapError as e:
+        if e.not_found or e.status == 2:
+            return json(empty | {"message": e.message})
+        raise AppError(e.message, code="GEOCODER_UNAVAILABLE", status=502) from e
+    finally:
+        await client.aclose()
+    wgs = r.location.to_wgs84()
+    return json({"address": address, "found": True, "message": None, "precise": r.precise,
+                 "confidence": r.confidence, "level": r.level,
+                 "location": {"bd09": {"lng": round(r.location.lng, 6), "lat": round(r.location.lat, 6)},
+                              "wgs84": {"lng": round(wgs[0], 6), "lat": round(wgs[1], 6)}}})
+
+
+# ------------------------------------------------------------------ qualification alerts (GOV-12-02, BLD-03-01, OPS-10-02)
+
+async def _alerts_out(rows: list[QualificationAlert]) -> list[dict]:
+    names = await projects.org_names({a.builder_id for a in rows} | {a.operator_id for a in rows})
+    return [S.alert_row(a, names) for a in rows]
+
+
+ALERT_LIST = ListSpec(title="项目资格到期预警", cols=[
+    Col("id", "ID", kind="int", ops=("eq",), sortable=True, export=False),
+    Col("project_id", "项目ID", kind="int", ops=("eq", "in"), export=False),
+    Col("project_code", "项目编号", field="project__code", ops=("eq",)),
+    Col("project_name", "项目名称", field="project__name", ops=("eq", "contains")),
+    Col("kind", "预警类型", ops=("eq", "in"), choices=S.ALERT_KINDS),
+    Col("qualification_to", "资格期止", kind="date", ops=("gte", "lte"), sortable=True),
+    Col("days_left", "剩余天数", kind="int", ops=("gte", "lte"), sortable=True),
+    Col("district_code", "所属区（市）", ops=("eq", "in"), choices=DISTRICT_NAMES),
+    Col("builder_id", "建设单位ID", kind="int", ops=("eq", "in"), export=False),
+    Col("builder_name", "建设单位", ops=()),
+    Col("operator_id", "运营单位ID", kind="int", ops=("eq", "in", "isnull"), export=False),
+    Col("operator_name", "运营单位", ops=()),
+    Col("status", "状态", ops=("eq", "in"), choices=S.ALERT_STATUSES),
+    Col("rule_version", "规则版本", kind="int", ops=()),
+    Col("created_on", "预警日期", kind="date", ops=("gte", "lte"), sortable=True),
+], serialize=_alerts_out, search=["project__name", "project__code"], default_sort="-id", prefetch=("project",))
+
+
+@bp_housing_projects.get("/qualification-alerts")
+@openapi.summary("项目资格到期预警查询（GOV-12-02, BLD-03-01, OPS-10-02）")
+@query(ALERT_LIST.openapi_params())
+@perm("housing.alert.read")
+async def alert_list(request: Request):
+    return await respond_list(request, scoped(QualificationAlert, actor_of(request)), ALERT_LIST)
+
+
+@bp_housing_projects.get("/qualification-alerts/<alert_id:int>")
+@openapi.summary("项目资格到期预警详情")
+@perm("housing.alert.read")
+async def alert_get(request: Request, alert_id: int):
+    a = await get_scoped(QualificationAlert, actor_of(request), alert_id)
+    await a.fetch_related("project")
+    row = (await _alerts_out([a]))[0]
+    p = a.project
+    row["project"] = {"id": p.id, "code": p.code, "name": p.name, "state": p.state,
+                      "state_name": PROJECT_STATES.get(p.state, p.state), "address": p.address,
+                      "qualification_from": S.iso(p.qualification_from), "qualification_to": S.iso(p.qualification_to),
+                      "published": p.published}
+    return json(row)
+
+
+@bp_housing_projects.post("/qualification-alerts/run")
+@openapi.summary("立即运行资格到期预警（住建管理员）；返回任务ID，用 /api/v1/jobs/{id} 查看进度")
+@perm("housing.project.publish")
+async def alert_run(request: Request):
+    job_id = await alerts.enqueue(actor_of(request))
+    return json({"job_id": job_id, "status_url": f"/api/v1/jobs/{job_id}"}, status=201)
+
+
+# ------------------------------------------------------------------ public (PUB-04 read side)
+
+PUBLIC_LIST = ListSpec(title="保障性租赁住房项目", cols=[
+    Col("id", "ID", kind="int", ops=("eq",), sortable=True),
+    Col("name", "项目名称", ops=("contains",), sortable=True),
+    Col("district_code", "所属区（市）", ops=("eq", "in"), choices=DISTRICT_NAMES),
+    Col("supply_mode", "供应方式", ops=("eq", "in"), choices=SUPPLY_MODES),
+    Col("published_at", "公开时间", kind="datetime", ops=(), sortable=True),
+], serialize=projects.public_rows, search=["name", "address"], default_sort="-published_at")
+
+
+@bp_public_projects.get("/")
+@openapi.summary("公开的保租房项目（门户网站、移动端）")
+@query([p for p in PUBLIC_LIST.openapi_params() if p["name"] != "format"])
+@public
+async def public_project_list(request: Request):
+    if (request.args.get("format") or "json") != "json":
+        raise InvalidInput("公开接口不提供导出", fields={"format": "只能是 json"})
+    return await respond_list(request, projects.public_queryset(), PUBLIC_LIST)
+
+
+@bp_public_projects.get("/<project_id:int>")
+@openapi.summary("公开的保租房项目详情")
+@public
+async def public_project_get(request: Request, project_id: int):
+    return json(await projects.public_detail(project_id))
+
