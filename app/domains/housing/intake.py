@@ -209,18 +209,22 @@ def _err(d: Draft, column: str, message: str) -> dict:
             "number": d.number, "building": d.building_name}
 
 
-def _describe(ex: dict, case_id: int) -> str | None:
+def _describe(ex: dict, case_id: int, refuse_same_case: bool = False) -> str | None:
     """Why an existing unit row cannot be taken by this intake, or None when it can be reused."""
     if ex["state"] != "not_in_stock":
         return f"已入库（{UNIT_STATES.get(ex['state'], ex['state'])}），如需修改请办理房源变更"
-    if ex["intake_case_id"] in (None, case_id) or ex["case_status"] not in OPEN_CASE:
+    if ex["intake_case_id"] == case_id:
+        return "已在本入库申请中" if refuse_same_case else None
+    if ex["intake_case_id"] is None or ex["case_status"] not in OPEN_CASE:
         return None
     return f"已在入库申请 {ex['case_number']} 中"
 
 
-async def plan_units(tx: Any, ctx: Ctx, community: Community, drafts: list[Draft]) -> Plan:
+async def plan_units(tx: Any, ctx: Ctx, community: Community, drafts: list[Draft],
+                     refuse_same_case: bool = False) -> Plan:
     """Decide, without writing, which drafts become new units, which reuse a unit left by an
-    earlier intake, and which are refused (with the reason, per row)."""
+    earlier intake (or refresh one already in this case: a re-pick or a corrected file), and
+    which are refused (with the reason, per row)."""
     plan = Plan()
     blds = await Building.filter(community_id=community.id).using_db(tx)
     by_id = {b.id: b for b in blds}
@@ -269,13 +273,13 @@ async def plan_units(tx: Any, ctx: Ctx, community: Community, drafts: list[Draft
     for d, b in resolved:
         ex = by_pair.get((b.id, d.number)) if b is not None else None
         if ex is not None:
-            why = _describe(ex, ctx.case.id)
+            why = _describe(ex, ctx.case.id, refuse_same_case)
             if why:
                 plan.errors.append(_err(d, "房号", f"{d.building_name}{d.number} {why}"))
                 continue
         other = by_reg.get(d.register_id) if d.register_id else None
         if other is not None and (ex is None or other["id"] != ex["id"]):
-            why = _describe(other, ctx.case.id)
+            why = _describe(other, ctx.case.id, refuse_same_case)
             if why or other["community_id"] != community.id:
                 plan.errors.append(_err(d, "不动产单元号", f"不动产单元号已登记为其他房屋（{why or '其他小区'}）"))
                 continue
@@ -527,9 +531,11 @@ async def add_unit(actor: Actor, case_id: int, data: IntakeUnitIn) -> Unit:
                   register_id=data.register_id, layout=data.layout, inner_area=data.inner_area,
                   residential=data.residential, orientation=data.orientation, decoration=data.decoration,
                   facilities=data.facilities, rent_fen=yuan_to_fen(data.rent_standard))
-        plan = await plan_units(tx, ctx, community, [d])
+        plan = await plan_units(tx, ctx, community, [d], refuse_same_case=True)
         if plan.errors:
             e = plan.errors[0]
+            if e["column"] == "楼栋":
+                raise InvalidInput(e["message"], fields={"building_id": e["message"]})
             raise AppError(e["message"], code="UNIT_CLASH", status=409,
                            fields={"number" if e["column"] == "房号" else "register_id": e["message"]})
         added, reused, _ = await apply_plan(tx, ctx, community, plan)
