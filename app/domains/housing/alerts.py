@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from app import jobs
 from app.core import audit
@@ -216,7 +216,7 @@ async def run(*, today: dt.date | None = None, job_id: str | None = None, actor=
     except RuleSetDisabled as e:
         return {"today": today.isoformat(), "skipped": True, "message": e.message, "projects": 0, "created": 0,
                 "updated": 0, "closed": 0, "by_kind": {}}
-    open_ids = QualificationAlert.filter(status="open").values("project_id")
+    open_ids = Subquery(QualificationAlert.filter(status="open").values("project_id"))
     ids = await Project.filter(Q(state="recognized", qualification_to__isnull=False) | Q(id__in=open_ids)) \
         .order_by("id").values_list("id", flat=True)
     total = {"created": 0, "updated": 0, "closed": 0}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
 from app.core import audit
@@ -286,7 +287,7 @@ def list_queryset(actor: Actor, args: dict[str, str]):  # noqa: ANN201
         if text:
             if len(text) > 100:
                 raise InvalidInput("查询内容过长", fields={key: "过长"})
-            qs = qs.filter(**{f"{col}__in": Org.filter(name__icontains=text).values("id")})
+            qs = qs.filter(**{f"{col}__in": Subquery(Org.filter(name__icontains=text).values("id"))})
     return qs
 
 
