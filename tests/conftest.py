@@ -61,12 +61,38 @@ API_PORT = int(os.environ.get("ARH_TEST_API_PORT") or _free_port())
 SANDBOX_PORT = int(os.environ.get("ARH_TEST_SANDBOX_PORT") or _free_port())
 os.environ["ARH_TEST_API_PORT"], os.environ["ARH_TEST_SANDBOX_PORT"] = str(API_PORT), str(SANDBOX_PORT)
 _redis_base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _claim_redis_db() -> int:
+    """A Redis DB (1..15) no other live run holds: runs flush their DB at start, so two sharing
+    one would log each other out. The claim lives in DB 0 and expires if a run dies."""
+    import redis as sync_redis
+    try:
+        r = sync_redis.Redis.from_url(_with_path(_redis_base, "/0"))
+        for n in range(1, 16):
+            if r.set(f"arh:test-redis-db:{n}", RUN_ID, nx=True, ex=3 * 3600):
+                return n
+    except Exception:  # noqa: BLE001 - no Redis here yet: the database fixture will say so
+        pass
+    return 1 + int(RUN_ID.split("_")[1], 16) % 15
+
+
+def _release_redis_db(url: str) -> None:
+    import redis as sync_redis
+    n = urlsplit(url).path.strip("/")
+    try:
+        r = sync_redis.Redis.from_url(_with_path(_redis_base, "/0"))
+        if (r.get(f"arh:test-redis-db:{n}") or b"").decode() == RUN_ID:
+            r.delete(f"arh:test-redis-db:{n}")
+    except Exception:  # noqa: BLE001
+        pass
+
+
 ENV = {
     "ENV": "test",
     "DATABASE_URL": _with_path(BASE_DB, "/" + TEST_DB_NAME),
     # A Redis DB of this run's own (1..15), so two runs on one machine do not flush each other.
-    "REDIS_URL": os.environ.get("ARH_TEST_REDIS_URL")
-    or _with_path(_redis_base, f"/{1 + int(RUN_ID.split('_')[1], 16) % 15}"),
+    "REDIS_URL": os.environ.get("ARH_TEST_REDIS_URL") or _with_path(_redis_base, f"/{_claim_redis_db()}"),
     "AMQP_URL": os.environ.get("ARH_TEST_AMQP_URL")
     or _make_vhost(os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")),
     "TASK_QUEUE": f"arh.test.{RUN_ID}",
@@ -172,6 +198,7 @@ async def database():
     await c.execute(f'DROP DATABASE IF EXISTS "{TEST_DB_NAME}" WITH (FORCE)')
     await c.close()
     shutil.rmtree(ENV["FILE_ROOT"], ignore_errors=True)
+    _release_redis_db(ENV["REDIS_URL"])
     shutil.rmtree(Path(ENV["EXCHANGE_KEYRING"]).parent, ignore_errors=True)
     if os.environ.get("ARH_TEST_VHOST") and shutil.which("rabbitmqctl"):
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", os.environ["ARH_TEST_VHOST"]],

@@ -22,16 +22,25 @@ async def test_login_returns_token_and_me_has_menus(api):
     assert me["org"]["name"] == "江门市住房和城乡建设局"
     assert me["scope"] == "CITY"
     assert "identity.org.read" in me["permissions"]
-    leaves = [c["code"] for m in me["menus"] for c in m["children"]]
-    assert leaves == ["system.orgs", "system.staff", "system.roles", "system.accounts", "system.audit"]
+    system = next(m for m in me["menus"] if m["code"] == "system")
+    assert [c["code"] for c in system["children"]] == ["system.orgs", "system.staff", "system.roles",
+                                                       "system.accounts", "system.audit"]
+    leaves = {c["code"] for m in me["menus"] for c in m["children"]}
+    assert {"work.todo", "work.intake", "config.processes", "housing.units"} <= leaves
 
 
 async def test_builder_sees_only_its_menus(api, token):
     me = (await api.get("/api/v1/auth/me", await token("builder_admin"))).json()
     assert me["scope"] == "ORG"
+    system = next(m for m in me["menus"] if m["code"] == "system")
+    assert {c["code"] for c in system["children"]} == {"system.staff", "system.roles", "system.org_info"}
     leaves = {c["code"] for m in me["menus"] for c in m["children"]}
-    assert leaves == {"system.staff", "system.roles"}
-    assert not any(p.startswith(("identity.org", "audit", "identity.account")) for p in me["permissions"])
+    assert {"work.todo", "work.intake", "housing.projects", "housing.units"} <= leaves
+    # Nothing that is the housing bureau's own.
+    assert not leaves & {"system.orgs", "system.accounts", "system.audit", "config.processes", "config.rules",
+                         "housing.plans", "work.campaigns"}
+    assert not any(p.startswith(("identity.org.read", "identity.org.manage", "audit", "identity.account"))
+                   for p in me["permissions"])
 
 
 async def test_wrong_password_and_unknown_user_get_the_same_answer(api):
