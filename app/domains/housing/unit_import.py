@@ -264,18 +264,24 @@ async def _own_job(actor: Actor, import_id: uuid.UUID) -> Job:
 
 async def commit_valid(actor: Actor, import_id: uuid.UUID) -> Job:
     """After an all-or-nothing run found bad rows: import the valid rows of the same file."""
-    old = await _own_job(actor, import_id)
-    r = old.result or {}
-    if old.status != "done" or r.get("committed") is not False:
-        raise Conflict("只有校验未通过、尚未导入的任务可以只导入无误的行", code="IMPORT_NOT_COMMITTABLE")
-    if not r.get("valid_rows"):
-        raise Conflict("该文件没有无误的行可导入", code="IMPORT_NOTHING_VALID")
-    p = old.params
-    case, cid = await intake.get_editable_ctx(actor, p["case_id"], p.get("community_id"))
-    job = await jobs.create(KIND, actor, {**p, "mode": "valid_only", "community_id": cid, "after": str(old.id)})
-    await audit.record("housing.intake.import", "case", case.id, only_changes=False,
-                       after={"case": case.number, "job_id": str(job.id), "mode": "valid_only", "after": str(old.id)},
-                       summary=f"{case.number} 只导入无误的行：{p.get('file_name')}"[:255])
+    await _own_job(actor, import_id)
+    async with uow() as tx:
+        # The checked run is taken once: a second click (or a racing one) finds it consumed.
+        old = await Job.filter(id=import_id).select_for_update().using_db(tx).get()
+        r = old.result or {}
+        if old.status != "done" or r.get("committed") is not False or r.get("followed_by"):
+            raise Conflict("只有校验未通过、尚未导入的任务可以只导入无误的行", code="IMPORT_NOT_COMMITTABLE")
+        if not r.get("valid_rows"):
+            raise Conflict("该文件没有无误的行可导入", code="IMPORT_NOTHING_VALID")
+        p = old.params
+        case, cid = await intake.get_editable_ctx(actor, p["case_id"], p.get("community_id"))
+        job = await jobs.create(KIND, actor, {**p, "mode": "valid_only", "community_id": cid, "after": str(old.id)})
+        old.result = {**r, "followed_by": str(job.id), "can_commit_valid": False}
+        await old.save(using_db=tx, update_fields=["result"])
+        await audit.record("housing.intake.import", "case", case.id, using=tx, only_changes=False,
+                           after={"case": case.number, "job_id": str(job.id), "mode": "valid_only",
+                                  "after": str(old.id)},
+                           summary=f"{case.number} 只导入无误的行：{p.get('file_name')}"[:255])
     await enqueue(str(job.id))
     return job
 
@@ -360,6 +366,7 @@ async def _run(job_id: str, actor: Actor, p: dict) -> tuple[dict, list[dict]]:
                  "error_rows": len(bad_rows), "example_skipped": bool(example), "case_id": ctx.case.id,
                  "community_id": community.id}
         if errors and p["mode"] != "valid_only":
+            await jobs.progress(job_id, total, total, "校验完成")
             return ({**stats, "committed": False, "inserted": 0, "reused": 0,
                      "can_commit_valid": stats["valid_rows"] > 0}, sorted(errors, key=_order))
         keep = plan.keep(bad_rows)
