@@ -29,6 +29,13 @@ const routes: RouteRecordRaw[] = [
       { path: 'accounts', name: 'accounts', component: () => import('@/views/AccountsView.vue'), meta: { title: '账号管理', menu: true } },
       { path: 'audit', name: 'audit', component: () => import('@/views/AuditView.vue'), meta: { title: '审计日志', menu: true } },
       { path: 'exchange', name: 'exchange', component: () => import('@/views/ExchangeView.vue'), meta: { title: '数据交换监控', menu: true } },
+      { path: 'plans', name: 'plans', component: () => import('@/views/PlansView.vue'), meta: { title: '年度计划', menu: true } },
+      { path: 'projects', name: 'projects', component: () => import('@/views/ProjectsView.vue'), meta: { title: '项目管理', menu: true } },
+      // Opened from the project list, the map, plans, alerts and cases; the API decides who may read it.
+      { path: 'projects/:id', name: 'project', component: () => import('@/views/ProjectDetailView.vue'), meta: { title: '项目详情', menu: false } },
+      { path: 'projects-map', name: 'projects-map', component: () => import('@/views/ProjectsMapView.vue'), meta: { title: '项目地图', menu: true } },
+      { path: 'qualification-alerts', name: 'qualification-alerts', component: () => import('@/views/QualificationAlertsView.vue'), meta: { title: '资格到期预警', menu: true } },
+      { path: 'org-info', name: 'org-info', component: () => import('@/views/OrgInfoView.vue'), meta: { title: '本单位信息', menu: true } },
       { path: 'templates', name: 'templates', component: () => import('@/views/TemplatesView.vue'), meta: { title: '文书模板', menu: true } },
       { path: 'rules', name: 'rules', component: () => import('@/views/RulesView.vue'), meta: { title: '规则配置', menu: true } },
       { path: 'processes', name: 'processes', component: () => import('@/views/ProcessesView.vue'), meta: { title: '流程设计', menu: true } },
