@@ -17,6 +17,7 @@ from app.domains.housing.models import PROJECT_STATES, SUPPLY_MODES, UNIT_STATES
 from app.identity.schemas import RowId
 from app.workflow.schemas import MaterialIn
 
+_TOO_BIG = Decimal(10) ** 15
 MAX_FEN = 10**15  # 10 trillion yuan: beyond any project, inside bigint
 MAX_AREA = Decimal("999999999999.99")  # DecimalField(14, 2)
 FILE_KINDS = ("规划图纸", "施工图", "批文", "竣工验收", "其他")
@@ -42,6 +43,8 @@ def _decimal(v: Any, what: str) -> Decimal:
         raise ValueError(f"{what}应为数字")
     if d < 0:
         raise ValueError(f"{what}不能为负数")
+    if d >= _TOO_BIG:  # quantize would overflow the decimal context first
+        raise ValueError(f"{what}过大")
     if d != d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
         raise ValueError(f"{what}最多两位小数")
     return d.quantize(Decimal("0.01"))
