@@ -19,6 +19,7 @@ from app.domains.housing.models import (
     Community, Project, ProjectBuilding, ProjectFile, ProjectProgress, QualificationAlert,
 )
 from app.identity.models import Org
+from app.rules.models import RuleSetVersion
 from app.workflow.models import Case, WorkItem
 from conftest import Api
 from exchange.adapters import coords
@@ -612,7 +613,8 @@ async def test_qualification_alerts_are_made_idempotently_and_read_in_scope(worl
     assert (rows[a["id"]].kind, rows[a["id"]].days_left, rows[a["id"]].status) == ("expiring", 10, "open")
     assert (rows[b["id"]].kind, rows[b["id"]].days_left) == ("overdue", -45)
     assert rows[a["id"]].operator_id == world.org["operator"].id and rows[b["id"]].district_code == HS
-    assert rows[a["id"]].rule_version == 1
+    latest = await RuleSetVersion.filter(key="housing.project_qualification").order_by("-version").first()
+    assert rows[a["id"]].rule_version == latest.version
 
     async def seen(who: str) -> set[int]:
         r = await api.get(f"/api/v1/housing/qualification-alerts?project_id__in={a['id']},{b['id']}", t[who])
