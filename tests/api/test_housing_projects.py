@@ -216,6 +216,28 @@ async def test_onsite_declaration_by_a_clerk_for_a_builder(world):
     assert [b["name"] for b in p["buildings"]] == ["1栋", "2栋"]
 
 
+@pytest.mark.feature("GOV-05-04", "GOV-05-05")
+async def test_onsite_exit_by_the_window_clerk(world):
+    api, t = world.api, world.t
+    p = await world.recognised("gov_clerk", "hs", HS, f"窗口退出{tag()}", point=bd09(112.9610, 22.7680))
+    fid = (await api.post("/api/v1/files", t["gov_clerk"],
+                          files={"file": ("退出申请书.png", png(), "image/png")})).json()["id"]
+    r = await api.post(f"/api/v1/housing/projects/{p['id']}/cases", t["gov_clerk"], json={
+        "case_type": "project_exit", "form": {"exit_reason": "建设单位申请退出"}, "submit": True,
+        "materials": [{"file_id": fid, "material_type": "退出申请书"}], "opinion": "材料齐全"})
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["channel"] == "onsite" and case["applicant_name"] == HS_BUILDER
+    assert [m["material_type"] for m in case["materials"]] == ["退出申请书"]
+    # The builder follows its exit case; the other builder does not see it.
+    assert (await api.get(f"/api/v1/cases/{case['id']}", t["hs_builder_admin"])).status_code == 200
+    assert (await api.get(f"/api/v1/cases/{case['id']}", t["builder_admin"])).status_code == 404
+    r = await world.act(case["id"], steps=SHORT_STEPS)
+    assert r.status_code == 200 and r.json()["status"] == "complete", r.text
+    detail = (await api.get(f"/api/v1/housing/projects/{p['id']}", t["hs_builder_admin"])).json()
+    assert detail["state"] == "exited" and detail["certificate"]["status"] == "revoked"
+
+
 @pytest.mark.feature("GOV-05-03", "BLD-01-02")
 async def test_bad_declarations_are_refused_and_nothing_is_written(world):
     api, t = world.api, world.t
@@ -380,6 +402,10 @@ async def test_list_filters_search_and_export(world):
     assert [x[1] for x in rows[1:]] == [p1["name"], world.p2["name"]] and rows[1][2] == "蓬江区"
     r = await api.get(f"/api/v1/housing/projects/map?district_code={PJ}", t["gov_admin"])
     assert p1["id"] in [i["id"] for i in r.json()["items"]] and world.p2["id"] not in [i["id"] for i in r.json()["items"]]
+    r = await api.get("/api/v1/housing/projects/map?bounds=112.8,22.7,113.0,22.85", t["gov_admin"])
+    assert world.p2["id"] in [i["id"] for i in r.json()["items"]] and p1["id"] not in [i["id"] for i in r.json()["items"]]
+    r = await api.get("/api/v1/housing/projects/map?bounds=112.8,22.7,113.0,22.85", t["builder_admin"])
+    assert world.p2["id"] not in [i["id"] for i in r.json()["items"]]
 
 
 @pytest.mark.feature("GOV-05-01", "BLD-01-01", "OPS-03-01")
@@ -538,7 +564,7 @@ async def test_operator_is_set_by_gov_and_moves_the_service_scope(world):
 
 # ---- publishing and the public API ---------------------------------------------------------------
 
-@pytest.mark.feature("GOV-05-01", "PUB-04")
+@pytest.mark.feature("GOV-05-01", "PUB-04-01", "PUB-04-02", "MOB-03-00", "MOB-04-00")
 async def test_publish_and_the_public_project_api(world):
     api, t = world.api, world.t
     pid = world.p2["id"]
@@ -561,6 +587,14 @@ async def test_publish_and_the_public_project_api(world):
     for internal in ("code", "total_investment", "qualification_to", "certificate", "builder_id", "files"):
         assert internal not in detail
     assert (await api.get("/api/public/projects?format=xlsx")).status_code == 422
+    # The public map asks for what its viewport shows (BD-09 south-west, north-east).
+    lng, lat = item["location"]["bd09"]["lng"], item["location"]["bd09"]["lat"]
+    r = await api.get(f"/api/public/projects?bounds={lng - 0.01},{lat - 0.01},{lng + 0.01},{lat + 0.01}")
+    assert pid in [i["id"] for i in r.json()["items"]]
+    r = await api.get("/api/public/projects?bounds=113.0,22.5,113.2,22.7")  # 蓬江 and 江海, not 鹤山
+    assert pid not in [i["id"] for i in r.json()["items"]]
+    assert (await api.get("/api/public/projects?bounds=1,2,3")).status_code == 422
+    assert (await api.get("/api/public/projects?bounds=113.2,22.5,113.0,22.7")).status_code == 422
     # world.p1 is not published: not in the public list, not by id.
     r = await api.get("/api/public/projects?page_size=200")
     assert world.p1["id"] not in [i["id"] for i in r.json()["items"]]

@@ -6,6 +6,7 @@ contract the front ends work from.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import quote
 
 from sanic import Blueprint, Request
@@ -249,7 +250,7 @@ PROJECT_LIST = ListSpec(title="保租房项目", cols=[
     Col("progress_percent", "形象进度（%）", kind="int", ops=("gte", "lte"), sortable=True),
     Col("created_at", "创建时间", kind="datetime", ops=("gte", "lte"), sortable=True),
 ], serialize=projects.project_rows, search=["name", "code", "address"], default_sort="-id",
-    extra_params={"builder_name", "operator_name"})
+    extra_params={"builder_name", "operator_name", "bounds"})
 
 
 @bp_housing_projects.get("/projects")
@@ -257,18 +258,38 @@ PROJECT_LIST = ListSpec(title="保租房项目", cols=[
 @query(PROJECT_LIST.openapi_params())
 @perm("housing.project.read")
 async def project_list(request: Request):
-    actor = actor_of(request)
-    return await respond_list(request, projects.list_queryset(actor, request_args(request)), PROJECT_LIST)
+    args = request_args(request)
+    qs = projects.list_queryset(actor_of(request), args).filter(**_bounds(args))
+    return await respond_list(request, qs, PROJECT_LIST)
+
+
+BOUNDS_PARAM = {"name": "bounds", "schema": {"type": "string"},
+                "description": "地图可视范围（BD-09）：西南经度,西南纬度,东北经度,东北纬度，如 112.9,22.5,113.2,22.7"}
+
+
+def _bounds(args: dict[str, str]) -> dict:
+    """The map's visible rectangle as filters on the BD-09 point; none when not asked."""
+    raw = (args.get("bounds") or "").strip()
+    if not raw:
+        return {}
+    try:
+        w, s_, e, n = (Decimal(x.strip()) for x in raw.split(","))
+        if not (-180 <= w <= e <= 180 and -90 <= s_ <= n <= 90):
+            raise ValueError
+    except (ValueError, ArithmeticError) as exc:
+        raise InvalidInput("bounds 应为“西南经度,西南纬度,东北经度,东北纬度”", fields={"bounds": "格式有误"}) from exc
+    return {"lng_bd09__gte": w, "lng_bd09__lte": e, "lat_bd09__gte": s_, "lat_bd09__lte": n}
 
 
 @bp_housing_projects.get("/projects/map")
-@openapi.summary("项目地图：范围内有坐标的全部项目（与列表相同的查询条件）")
-@query([p for p in PROJECT_LIST.openapi_params() if p["name"] not in ("page", "page_size", "format")])
+@openapi.summary("项目地图：范围内有坐标的全部项目（与列表相同的查询条件，可按地图可视范围 bounds）")
+@query([p for p in PROJECT_LIST.openapi_params() if p["name"] not in ("page", "page_size", "format", "bounds")]
+       + [BOUNDS_PARAM])
 @perm("housing.project.read")
 async def project_map(request: Request):
     args = request_args(request)
     qs = projects.list_queryset(actor_of(request), args).filter(build_filters(PROJECT_LIST, args)) \
-        .filter(lng_bd09__isnull=False).order_by("id")
+        .filter(lng_bd09__isnull=False, **_bounds(args)).order_by("id")
     rows = await qs.limit(MAP_LIMIT)
     return json({"items": await projects.project_rows(rows), "total": len(rows)})
 
@@ -495,17 +516,19 @@ PUBLIC_LIST = ListSpec(title="保障性租赁住房项目", cols=[
     Col("district_code", "所属区（市）", ops=("eq", "in"), choices=DISTRICT_NAMES),
     Col("supply_mode", "供应方式", ops=("eq", "in"), choices=SUPPLY_MODES),
     Col("published_at", "公开时间", kind="datetime", ops=(), sortable=True),
-], serialize=projects.public_rows, search=["name", "address"], default_sort="-published_at")
+], serialize=projects.public_rows, search=["name", "address"], default_sort="-published_at",
+    extra_params={"bounds"})
 
 
 @bp_public_projects.get("/")
-@openapi.summary("公开的保租房项目（门户网站、移动端）")
-@query([p for p in PUBLIC_LIST.openapi_params() if p["name"] != "format"])
+@openapi.summary("公开的保租房项目（门户网站、移动端的项目信息和项目地图；地图按可视范围 bounds 取）")
+@query([p for p in PUBLIC_LIST.openapi_params() if p["name"] not in ("format", "bounds")] + [BOUNDS_PARAM])
 @public
 async def public_project_list(request: Request):
     if (request.args.get("format") or "json") != "json":
         raise InvalidInput("公开接口不提供导出", fields={"format": "只能是 json"})
-    return await respond_list(request, projects.public_queryset(), PUBLIC_LIST)
+    qs = projects.public_queryset().filter(**_bounds(request_args(request)))
+    return await respond_list(request, qs, PUBLIC_LIST)
 
 
 @bp_public_projects.get("/<project_id:int>")
