@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from sanic import Request
+from tortoise.expressions import RawSQL
 
 from app.core import audit
 from app.core.db import conn, uow
@@ -391,30 +392,33 @@ def history_queryset(actor: Actor, unit_id: int) -> Any:
 
 # ------------------------------------------------------------------ the graphic unit table
 
-_VERSION_SQL = """
-SELECT (SELECT count(*) || '.' || coalesce(sum(row_version), 0) || '.' || coalesce(max(id), 0)
-          FROM unit WHERE building_id = $1) AS units,
-       (SELECT md5(coalesce(string_agg(id || ':' || name || ':' || sort_order, ',' ORDER BY id), ''))
-          FROM entrance WHERE building_id = $1) AS entrances
-"""
+# What the cached picture depends on, read in the same query as the scoped building: its units
+# (count, sum of row_version, highest id) and its entrances.
+_UNITS_VERSION = RawSQL(
+    "(SELECT count(*) || '.' || coalesce(sum(u.row_version), 0) || '.' || coalesce(max(u.id), 0) "
+    'FROM unit u WHERE u.building_id = "building"."id")')
+_ENTRANCES_VERSION = RawSQL(
+    "(SELECT md5(coalesce(string_agg(e.id || ':' || e.name || ':' || e.sort_order, ',' ORDER BY e.id), '')) "
+    'FROM entrance e WHERE e.building_id = "building"."id")')
 _UNITS_SQL = ("SELECT id, floor, number, entrance_id, state, layout, area, residential FROM unit "
               "WHERE building_id = $1")
 
 
 async def building_table(actor: Actor, building_id: int) -> str:
     """The unit table of one building as a JSON string (served as it is)."""
-    b = await scoped(Building, actor).filter(id=building_id).select_related("community").first()
-    if b is None:
+    rows = await scoped(Building, actor).filter(id=building_id).annotate(
+        units_version=_UNITS_VERSION, entrances_version=_ENTRANCES_VERSION).values(
+        "id", "name", "floors", "basement_floors", "community_id", "project_id", "district_code",
+        "rea_building_code", "units_version", "entrances_version", community_name="community__name")
+    if not rows:
         raise NotFound("楼栋不存在或无权查看")
-    db = conn()
-    ver = (await db.execute_query_dict(_VERSION_SQL, [b.id]))[0]
-    head = {"id": b.id, "name": b.name, "floors": b.floors, "basement_floors": b.basement_floors,
-            "community_id": b.community_id, "community_name": b.community.name, "project_id": b.project_id,
-            "district_code": b.district_code, "district_name": DISTRICT_NAMES.get(b.district_code),
-            "rea_building_code": b.rea_building_code}
+    b = rows[0]
+    head = {k: b[k] for k in ("id", "name", "floors", "basement_floors", "community_id", "community_name",
+                              "project_id", "district_code", "rea_building_code")}
+    head["district_name"] = DISTRICT_NAMES.get(b["district_code"])
     head_hash = hashlib.sha1(json.dumps(head, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
-    version = f"{ver['units']}.{ver['entrances'][:8]}.{head_hash[:8]}"
-    key = f"unit_table:{b.id}:{version}"
+    version = f"{b['units_version']}.{b['entrances_version'][:8]}.{head_hash[:8]}"
+    key = f"unit_table:{b['id']}:{version}"
     from app.core.cache import redis
     try:
         hit = await redis().get(key)
@@ -422,8 +426,8 @@ async def building_table(actor: Actor, building_id: int) -> str:
             return hit
     except Exception:  # noqa: BLE001 - without Redis, draw it from the database
         log.warning("unit table cache unavailable", exc_info=True)
-    rows = await db.execute_query_dict(_UNITS_SQL, [b.id])
-    ents = await Entrance.filter(building_id=b.id).order_by("sort_order", "id").values("id", "name")
+    rows = await conn().execute_query_dict(_UNITS_SQL, [b["id"]])
+    ents = await Entrance.filter(building_id=b["id"]).order_by("sort_order", "id").values("id", "name")
     units = [{"id": r["id"], "number": r["number"], "floor": r["floor"], "entrance_id": r["entrance_id"],
               "state": r["state"], "layout": r["layout"], "area": area_str(r["area"]),
               "residential": r["residential"]} for r in rows]
