@@ -152,6 +152,8 @@ async def main() -> None:
         await seed_demo()
         from app.domains.housing import seed_projects
         await seed_projects.seed_demo()
+        from app.domains.housing import seed_stock
+        await seed_stock.seed_demo()
     finally:
         await close_db()
 

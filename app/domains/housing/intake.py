@@ -567,6 +567,22 @@ async def remove_units(actor: Actor, case_id: int, data: RemoveUnitsIn) -> dict:
     return {"removed": len(ids), "unit_count": n}
 
 
+async def attach_drafts(actor: Actor, case_id: int, community_id: int | None, drafts: list[Draft],
+                        how: str = "逐套录入") -> dict:
+    """Attach prepared drafts all-or-nothing (seeding, scripted intake); the first refusal is raised."""
+    async with uow() as tx:
+        ctx = await edit_ctx(actor, case_id, tx)
+        community = await use_community(actor, ctx, community_id, tx)
+        plan = await plan_units(tx, ctx, community, drafts, refuse_same_case=True)
+        if plan.errors:
+            raise InvalidInput(plan.errors[0]["message"], code="UNIT_CLASH")
+        added, reused, _ = await apply_plan(tx, ctx, community, plan)
+        n = await refresh_case(tx, ctx)
+        await _audit_attach(tx, ctx, how, added, reused)
+    await units.changed()
+    return {"added": added, "reused": reused, "unit_count": n}
+
+
 # ------------------------------------------------------------------ reading
 
 async def readable_case(actor: Actor, case_id: int) -> Case:
