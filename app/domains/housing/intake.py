@@ -280,12 +280,12 @@ async def plan_units(tx: Any, ctx: Ctx, community: Community, drafts: list[Draft
         other = by_reg.get(d.register_id) if d.register_id else None
         if other is not None and (ex is None or other["id"] != ex["id"]):
             why = _describe(other, ctx.case.id, refuse_same_case)
-            if why or other["community_id"] != community.id:
-                plan.errors.append(_err(d, "不动产单元号", f"不动产单元号已登记为其他房屋（{why or '其他小区'}）"))
+            if why or other["community_id"] != community.id or ex is not None:
+                where = why or ("其他小区" if other["community_id"] != community.id else "本小区的其他房屋")
+                plan.errors.append(_err(d, "不动产单元号", f"不动产单元号已登记为其他房屋（{where}）"))
                 continue
-            if ex is None:
-                # The register id names a reusable unit under another building or number: take that row.
-                ex = other
+            # The register id names a reusable unit under another building or number: take that row.
+            ex = other
         if ex is not None:
             plan.updates.append((ex["id"], d))
         else:

@@ -97,7 +97,7 @@ class CommunityUpdate(_In):
     name: str | None = Field(None, min_length=1, max_length=128)
     address: str | None = Field(None, min_length=1, max_length=255)
     district_code: str | None = Field(None, max_length=6)
-    project_id: RowId | None = Field(None, description="关联项目；传 0 以外的值改为该项目，unlink_project=true 解除关联")
+    project_id: RowId | None = Field(None, description="改为关联该项目（区、建设单位、运营单位随项目）")
     unlink_project: bool = Field(False, description="解除与项目的关联")
     builder_id: RowId | None = None
     operator_id: RowId | None = None
