@@ -13,7 +13,8 @@
 # Output: bench/results/{locust_*,wrk_*,meta.json,SUMMARY.md}; the table is
 # also printed. Scenarios: login (POST /api/v1/auth/login) and me
 # (GET /api/v1/auth/me with a bearer token), each measured alone; `todo`
-# (GET /api/v1/todo, wrk only) needs cases: PYTHONPATH=. .venv/bin/python bench/seed_cases.py 100000.
+# (GET /api/v1/todo, wrk only) needs cases: PYTHONPATH=. .venv/bin/python bench/seed_cases.py 100000;
+# `unit_table` and `unit_list` (wrk only) need stock: PYTHONPATH=. .venv/bin/python bench/seed_housing.py.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,6 +87,11 @@ run_locust() {
         echo "bench: locust $class $n exited with $? (see $RESULTS/locust_${scenario}_u${n}.log)" >&2
 }
 
+bench_building_id() {
+    psql "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/arh}" -tAc \
+        "SELECT b.id FROM building b JOIN community c ON c.id = b.community_id WHERE c.name = '基准小区0001' AND b.name = '1栋'"
+}
+
 run_wrk() {
     local scenario=$1 n=$2 script path threads=2
     case "$scenario" in
@@ -93,6 +99,10 @@ run_wrk() {
     me) script=wrk_me.lua path=/api/v1/auth/me ;;
     # The todo list of a city-level reviewer: every district's unclaimed items are candidates.
     todo) script=wrk_me.lua path="/api/v1/todo?page=1&page_size=20" ;;
+    # The 楼盘表 of the 33-floor × 12-unit bench building, and the unit list with three filters
+    # (bench/seed_housing.py; the building id is looked up by name).
+    unit_table) script=wrk_me.lua path="/api/v1/housing/buildings/$(bench_building_id)/table" ;;
+    unit_list) script=wrk_me.lua path="/api/v1/housing/units?district_code=440703&state=available&layout=%E4%B8%A4%E6%88%BF%E4%B8%80%E5%8E%85&page_size=20" ;;
     esac
     ((n < threads)) && threads=$n
     echo "bench: wrk $scenario, $n connections, ${DURATION}s" >&2

@@ -98,14 +98,20 @@ async def active_form(key: str, using=None) -> FormVersion | None:  # noqa: ANN0
 
 
 async def seed_defaults() -> None:
-    """Deploy the shipped processes and forms where a case type has none (idempotent)."""
+    """Deploy the shipped processes and forms (idempotent).
+
+    A case type with none gets the shipped default. One still on a version the system deployed
+    (no person deployed it) gets the shipped default again when that has changed with an upgrade;
+    anything an administrator deployed is left alone.
+    """
     from app.core.context import SystemActor
     actor = SystemActor()
-    have = set(await ProcessVersion.all().distinct().values_list("key", flat=True))
     for key in CASE_TYPES:
-        if key not in have:
-            await deploy_process(key, default_process(key).xml, "系统默认流程", actor)
-    have_forms = set(await FormVersion.all().distinct().values_list("case_type", flat=True))
+        pv = await ProcessVersion.filter(key=key, active=True).first()
+        shipped = default_process(key)
+        if pv is None or (pv.deployed_by_id is None and pv.content_hash != shipped.version):
+            await deploy_process(key, shipped.xml, "系统默认流程", actor)
     for key, rules in forms.DEFAULT_FORMS.items():
-        if key not in have_forms:
+        fv = await FormVersion.filter(case_type=key, active=True).first()
+        if fv is None or (fv.created_by_id is None and fv.rules != rules):
             await save_form(key, rules, {"form": {"labelWidth": "140px"}}, {}, "系统默认表单", actor)
