@@ -381,6 +381,7 @@ describe('history and change', () => {
   it('describes a history row', () => {
     expect(describeHistory({ before: { area: '68.90', layout: '两房一厅' }, after: { area: '70.20', layout: '两房一厅' } })).toBe('建筑面积：68.90 ㎡ → 70.20 ㎡')
     expect(describeHistory({ before: { state: 'available' }, after: { state: 'locked', lock_reason: '拟用于人才专项' } })).toBe('状态：可配租 → 已锁定；锁定原因：拟用于人才专项')
+    expect(describeHistory({ before: { state: 'available' }, after: { state: 'locked', lock_reason: '拟用于人才专项' }, reason: '拟用于人才专项' })).toBe('状态：可配租 → 已锁定')
     expect(describeHistory({ before: { facilities: [] }, after: { facilities: ['空调', '热水器'] } })).toBe('配套设施：空 → 空调、热水器')
     expect(describeHistory({ before: null, after: null })).toBe('')
   })

@@ -83,7 +83,7 @@ export function stateOptions(): FilterOption[] {
 export function cellBackground(style: StateStyle): string {
   switch (style.pattern) {
     case 'stripes':
-      return `repeating-linear-gradient(135deg, ${style.fill} 0 6px, rgba(255,255,255,0.45) 6px 9px)`
+      return `repeating-linear-gradient(135deg, ${style.fill} 0 8px, rgba(255,255,255,0.3) 8px 10px)`
     case 'dots':
       return `radial-gradient(rgba(0,0,0,0.16) 1px, transparent 1.5px) 0 0 / 6px 6px, ${style.fill}`
     case 'cross':
@@ -702,13 +702,14 @@ function fieldValue(field: string, v: unknown): string {
   return String(v)
 }
 
-/** One history row as text: `建筑面积：68.90 ㎡ → 70.20 ㎡；户型：…`. */
-export function describeHistory(h: { before?: unknown; after?: unknown }): string {
+/** One history row as text: `建筑面积：68.90 ㎡ → 70.20 ㎡；户型：…` (a lock reason shown as the row's reason is not repeated). */
+export function describeHistory(h: { before?: unknown; after?: unknown; reason?: string | null }): string {
   const before = (h.before && typeof h.before === 'object' ? h.before : {}) as Record<string, unknown>
   const after = (h.after && typeof h.after === 'object' ? h.after : {}) as Record<string, unknown>
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])]
   const parts: string[] = []
   for (const k of keys) {
+    if (k === 'lock_reason' && h.reason && (after[k] === h.reason || before[k] === h.reason)) continue
     const b = fieldValue(k, before[k])
     const a = fieldValue(k, after[k])
     if (!(k in before)) parts.push(`${CHANGE_FIELDS[k] ?? k}：${a}`)
