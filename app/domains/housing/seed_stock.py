@@ -18,8 +18,8 @@ from app.domains.housing.schemas_stock import CommunityIn
 from app.identity.guard import build_actor
 from app.identity.models import Account
 from app.identity.scope import Actor
-from app.workflow import deploy, forms, service
-from app.workflow.models import FormVersion, WorkItem
+from app.workflow import service
+from app.workflow.models import WorkItem
 
 log = logging.getLogger(__name__)
 LAYOUTS = (("一房一厅", "45.60", 98000), ("两房一厅", "68.90", 158000), ("两房两厅", "82.30", 186000),
@@ -33,23 +33,9 @@ DEMO = [
     ("builder_admin", "440704", "江海人才公寓", "江门市江海区金瓯路66号", [("A座", 4, 6)], ("gov_clerk", "gov_admin"),
      False),
 ]
-# The shipped forms before the housing stock landed; an install still on them gets the new ones.
-_OLD_FIELDS = {"unit_intake": {"project_name", "building", "unit_count", "note"},
-               "unit_change": {"unit_code", "change_item", "change_detail"}}
-
-
 async def _actor(login: str) -> Actor:
     data = await build_actor((await Account.get(login_name=login)).id)
     return Actor(**{**data, "permissions": frozenset(data["permissions"])})
-
-
-async def upgrade_forms() -> None:
-    from app.core.context import SystemActor
-    for key, old in _OLD_FIELDS.items():
-        fv = await FormVersion.filter(case_type=key, active=True).first()
-        if fv is not None and {f["field"] for f in forms.fields_of(fv.rules)} == old:
-            await deploy.save_form(key, forms.DEFAULT_FORMS[key], fv.options, {}, "房源管理上线：新版默认表单",
-                                   SystemActor())
 
 
 def _drafts(buildings: list[tuple[str, int, int]]) -> list[Draft]:
@@ -69,7 +55,6 @@ async def _step(case_id: int, step: str) -> WorkItem:
 
 
 async def seed_demo() -> None:
-    await upgrade_forms()
     if await Community.filter(name__in=[d[2] for d in DEMO]).exists():
         return
     for login, district, name, address, buildings, reviewers, approve in DEMO:
