@@ -16,13 +16,14 @@ from app.core import audit
 from app.core.context import SystemActor
 from app.core.db import uow
 from app.core.ids import next_number
-from app.domains.housing import alerts, plans, projects
+from app.domains.housing import alerts, plans, project_hooks, projects  # noqa: F401 - demo approvals run the hooks
 from app.domains.housing import schemas_projects as S
 from app.domains.housing.models import Project, ProjectBuilding
 from app.identity.guard import build_actor
 from app.identity.models import Account, Org
 from app.identity.scope import Actor
 from app.rules.models import RuleSetVersion
+from app.workflow import access as _case_access  # noqa: F401 - case data scope for the demo cases
 from exchange.adapters import coords
 
 log = logging.getLogger(__name__)
