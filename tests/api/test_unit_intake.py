@@ -7,9 +7,13 @@ completion the unit changes and its history keeps before and after.
 """
 from __future__ import annotations
 
-import pytest
+import io
 
-from app.core.models import AuditLog
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+from app.core.models import AuditLog, Job
 from app.domains.housing.models import Building, Community, Unit, UnitHistory
 from app.workflow.models import Case, WorkItem
 from tests.api.test_housing_stock import BASE, JH, PJ, make_project, make_stock, org, tag, zh
@@ -287,3 +291,26 @@ async def test_clerk_delists_and_relists_a_unit_on_site(api, token):
     assert (await Unit.get(id=u.id)).state == "available"
     actions = await UnitHistory.filter(unit_id=u.id).order_by("id").values_list("after", flat=True)
     assert [a["state"] for a in actions] == ["delisted", "available"]
+
+
+@pytest.mark.feature("GOV-06-03")
+async def test_import_template_and_refused_uploads(api, token):
+    t = await token("builder_admin")
+    r = await api.get(f"{BASE}/unit-import/template", t)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    assert load_workbook(io.BytesIO(r.content))["房源"]["A1"].value == "楼栋*"
+    assert (await api.get(f"{BASE}/unit-import/template", await token("operator_admin"))).status_code == 403
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "PNG")
+    r = await api.post("/api/v1/files", t, files={"file": ("房源.png", buf.getvalue(), "image/png")})
+    png = r.json()["id"]
+    case = await draft_intake(api, t, "builder", PJ)
+    jobs_before = await Job.filter(kind="housing.unit_import").count()
+    for body, field in (({"file_id": png}, "file_id"), ({"file_id": "00000000-0000-4000-8000-000000000000"}, "file_id"),
+                        ({"file_id": png, "mode": "some"}, "mode")):
+        r = await api.post(f"{BASE}/intakes/{case['id']}/imports", t, json=body)
+        assert r.status_code == 422 and field in r.json()["error"]["fields"], r.text
+        zh(r)
+    r = await api.post(f"{BASE}/unit-imports/00000000-0000-4000-8000-000000000000/commit-valid", t)
+    assert r.status_code == 404 and zh(r)
+    assert await Job.filter(kind="housing.unit_import").count() == jobs_before
