@@ -151,11 +151,12 @@ describe('plan against actual', () => {
   })
 
   it('builds a bar chart of plan against actual, downloadable and with a data view', () => {
-    const units = planChartOption(progress(), 'units', '开竣工计划与完成')
+    const units = planChartOption(progress(), 'units', '开竣工计划与完成', '2026年计划')
     expect(units.xAxis.data).toEqual(['滨江保障公寓', '江海人才公寓'])
     expect(units.series.map((s: any) => s.name)).toEqual(['计划开工', '实际开工', '计划竣工', '实际竣工'])
     expect(units.series[1].data).toEqual([300, 330])
-    expect(units.toolbox.feature.saveAsImage.name).toBe('开竣工计划与完成')
+    expect(units.title).toMatchObject({ text: '开竣工计划与完成', subtext: '2026年计划' })
+    expect(units.toolbox.feature.saveAsImage.name).toBe('2026年计划-开竣工计划与完成')
     expect(units.toolbox.feature.dataView.readOnly).toBe(true)
     const money = planChartOption(progress(), 'investment', '投资')
     expect(money.series.map((s: any) => s.data)).toEqual([
@@ -189,6 +190,9 @@ describe('plan against actual', () => {
     expect(o.xAxis.data).toEqual(['2026-08', '2026-10'])
     expect(o.series[0].data).toEqual([20, 45])
     expect(o.series[1].data).toEqual([2000, 6000])
+    // Percent, money and units each on their own axis.
+    expect(o.yAxis.map((a: any) => a.name)).toEqual(['形象进度 %', '万元', '套'])
+    expect(o.series.map((x: any) => x.yAxisIndex ?? 0)).toEqual([0, 1, 2, 2])
   })
 })
 

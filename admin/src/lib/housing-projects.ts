@@ -306,8 +306,18 @@ export function planProgressRows(p: PlanProgress | null | undefined): PlanProgre
 
 const CHART_COLORS = ['#9ec5fe', '#1f7ae0', '#b3e19d', '#3aa757', '#f3d19e', '#e6a23c']
 
+/** Title top left (with the plan or project as subtitle), toolbox top right, legend at the bottom. */
+function chartTitle(title: string, subtitle: string): Record<string, any> {
+  return { text: title, subtext: subtitle, left: 8, top: 4, textStyle: { fontSize: 15 }, subtextStyle: { fontSize: 12 } }
+}
+
 /** ECharts option: plan against actual per project, units or investment (万元). */
-export function planChartOption(p: PlanProgress | null | undefined, metric: 'units' | 'investment', title: string): Record<string, any> {
+export function planChartOption(
+  p: PlanProgress | null | undefined,
+  metric: 'units' | 'investment',
+  title: string,
+  subtitle = '',
+): Record<string, any> {
   const items = p?.items ?? []
   const names = items.map((i) => i.project_name)
   const series =
@@ -325,12 +335,12 @@ export function planChartOption(p: PlanProgress | null | undefined, metric: 'uni
   const unit = metric === 'units' ? '套' : '万元'
   const palette = metric === 'units' ? CHART_COLORS.slice(0, 4) : [CHART_COLORS[4], CHART_COLORS[5]]
   return {
-    title: { text: title, left: 8, top: 4, textStyle: { fontSize: 15 } },
+    title: chartTitle(title, subtitle),
     color: palette,
-    toolbox: chartToolbox(title),
+    toolbox: chartToolbox(subtitle ? `${subtitle}-${title}` : title),
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => `${v} ${unit}` },
-    legend: { top: 8, right: 90 },
-    grid: { left: 64, right: 24, top: 60, bottom: names.some((n) => n.length > 6) ? 70 : 36 },
+    legend: { bottom: 0 },
+    grid: { left: 64, right: 24, top: 72, bottom: names.some((n) => n.length > 6) ? 84 : 56 },
     xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 4 ? 20 : 0 } },
     yAxis: { type: 'value', name: unit, minInterval: metric === 'units' ? 1 : 0 },
     series: series.map((s) => ({ ...s, type: 'bar', barMaxWidth: 28, label: { show: items.length <= 6, position: 'top', fontSize: 11 } })),
@@ -338,15 +348,15 @@ export function planChartOption(p: PlanProgress | null | undefined, metric: 'uni
 }
 
 /** Month by month cumulative actuals of the plan year, for the line chart. */
-export function monthlyChartOption(p: PlanProgress | null | undefined, title: string): Record<string, any> {
+export function monthlyChartOption(p: PlanProgress | null | undefined, title: string, subtitle = ''): Record<string, any> {
   const m = p?.monthly ?? []
   return {
-    title: { text: title, left: 8, top: 4, textStyle: { fontSize: 15 } },
+    title: chartTitle(title, subtitle),
     color: ['#1f7ae0', '#3aa757', '#e6a23c'],
-    toolbox: chartToolbox(title),
+    toolbox: chartToolbox(subtitle ? `${subtitle}-${title}` : title),
     tooltip: { trigger: 'axis' },
-    legend: { top: 8, right: 90 },
-    grid: { left: 64, right: 64, top: 60, bottom: 36 },
+    legend: { bottom: 0 },
+    grid: { left: 64, right: 64, top: 72, bottom: 56 },
     xAxis: { type: 'category', data: m.map((x) => x.period.slice(5) + '月') },
     yAxis: [
       { type: 'value', name: '套', minInterval: 1 },
@@ -380,26 +390,30 @@ export interface ProgressRecord {
   units_completed: number
 }
 
-/** A project's progress history (newest first from the API) as a chart, oldest month left. */
-export function progressChartOption(records: ProgressRecord[], title: string): Record<string, any> {
+/**
+ * A project's progress history (newest first from the API) as a chart, oldest month
+ * left: progress on a 0–100 % axis, investment in 万元 and units in 套 on their own axes.
+ */
+export function progressChartOption(records: ProgressRecord[], title: string, subtitle = ''): Record<string, any> {
   const rows = [...records].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0))
   return {
-    title: { text: title, left: 8, top: 4, textStyle: { fontSize: 15 } },
-    color: ['#1f7ae0', '#e6a23c', '#3aa757', '#9ec5fe'],
-    toolbox: chartToolbox(title),
+    title: chartTitle(title, subtitle),
+    color: ['#1f7ae0', '#e6a23c', '#3aa757', '#8e6fd8'],
+    toolbox: chartToolbox(subtitle ? `${subtitle}-${title}` : title),
     tooltip: { trigger: 'axis' },
-    legend: { top: 8, right: 90 },
-    grid: { left: 56, right: 64, top: 60, bottom: 36 },
+    legend: { bottom: 0 },
+    grid: { left: 56, right: 130, top: 72, bottom: 56 },
     xAxis: { type: 'category', data: rows.map((r) => r.period) },
     yAxis: [
-      { type: 'value', name: '% / 套', min: 0 },
-      { type: 'value', name: '万元', splitLine: { show: false } },
+      { type: 'value', name: '形象进度 %', min: 0, max: 100 },
+      { type: 'value', name: '万元', position: 'right', splitLine: { show: false } },
+      { type: 'value', name: '套', position: 'right', offset: 66, minInterval: 1, splitLine: { show: false } },
     ],
     series: [
       { name: '形象进度（%）', type: 'line', data: rows.map((r) => r.progress_percent), label: { show: rows.length <= 12, formatter: '{c}%' } },
-      { name: '累计完成投资', type: 'bar', yAxisIndex: 1, barMaxWidth: 24, data: rows.map((r) => yuanToWan(r.investment_done)) },
-      { name: '累计开工套数', type: 'line', data: rows.map((r) => r.units_started) },
-      { name: '累计竣工套数', type: 'line', data: rows.map((r) => r.units_completed) },
+      { name: '累计完成投资（万元）', type: 'bar', yAxisIndex: 1, barMaxWidth: 24, data: rows.map((r) => yuanToWan(r.investment_done)) },
+      { name: '累计开工套数', type: 'line', yAxisIndex: 2, data: rows.map((r) => r.units_started) },
+      { name: '累计竣工套数', type: 'line', yAxisIndex: 2, data: rows.map((r) => r.units_completed) },
     ],
   }
 }
