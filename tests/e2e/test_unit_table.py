@@ -16,16 +16,23 @@ clerk and admin approve it and it is recognised. Then:
 
 JMP0003 is used because the API tests take JMP0001 into stock earlier in the same run; its
 towers are partly sold, and sold units are not taken, so the picture also shows the gaps.
+
+A second story fills a 33-floor tower of 12 units a floor in two entrances by Excel: the
+all-or-nothing check reports the three bad rows by row, column and message and writes nothing;
+the builder imports the valid rows only, `pj_clerk` and `gov_admin` approve, and the whole
+tower is drawn as 可配租, in the standard and the compact density.
 Screenshots of each page land in var/screenshots/ (unit-table-*.png).
 """
 from __future__ import annotations
 
+import io
 import re
 import secrets
 from pathlib import Path
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from playwright.async_api import Page, expect
 
 from app.core.models import AuditLog
@@ -99,15 +106,17 @@ class Api:
         return r.json()
 
 
-async def recognised_project(api: Api, name: str) -> Project:
+async def recognised_project(api: Api, name: str, district: str = XH, address: str = "江门市新会区今古洲路99号",
+                             point: tuple[float, float] = (113.0310, 22.5210),
+                             buildings: str = "1座:26:104\n2座:26:104", units: int = 208) -> Project:
     """The quickest real path to a recognised project: a declaration approved through the API."""
     builder = await Org.get(name=BUILDER)
-    lng, lat = coords.wgs84_to_bd09(113.0310, 22.5210)
+    lng, lat = coords.wgs84_to_bd09(*point)
     r = await api.call("POST", "builder_admin", "/api/v1/cases", json={
-        "case_type": "project_declaration", "applicant": {"kind": "ORG", "org_id": builder.id}, "district_code": XH,
-        "form": {"project_name": name, "address": "江门市新会区今古洲路99号", "supply_mode": "配建",
-                 "land_area": 12000, "building_area": 26000, "planned_units": 208, "investment": 120000000,
-                 "lng": round(lng, 6), "lat": round(lat, 6), "buildings": "1座:26:104\n2座:26:104",
+        "case_type": "project_declaration", "applicant": {"kind": "ORG", "org_id": builder.id}, "district_code": district,
+        "form": {"project_name": name, "address": address, "supply_mode": "配建",
+                 "land_area": 12000, "building_area": 26000, "planned_units": units, "investment": 120000000,
+                 "lng": round(lng, 6), "lat": round(lat, 6), "buildings": buildings,
                  "note": "商品房项目中配建的保障性租赁住房"},
         "submit": True})
     assert r.status_code == 201, r.text
@@ -117,7 +126,7 @@ async def recognised_project(api: Api, name: str) -> Project:
     done = await api.act("gov_admin", case_id, "approval")
     assert done["status"] == "complete"
     p = await Project.get(declaration_case_id=case_id)
-    assert p.state == "recognized" and p.district_code == XH and p.builder_id == builder.id
+    assert p.state == "recognized" and p.district_code == district and p.builder_id == builder.id
     return p
 
 
@@ -299,4 +308,118 @@ async def test_builder_takes_two_buildings_into_stock_and_the_operator_locks_a_u
     await expect(cards).to_have_count(2)
     await expect(cards.first).to_contain_text("已锁定 1")
     await shot(page, "09-community")
+    # The community list: a community with units cannot be deleted, and the refusal says why.
+    await menu(page, "housing.communities", "communities")
+    await page.locator("[data-test=single-value] input").fill(community_name)
+    await page.locator("[data-test=search]").click()
+    row = page.locator(".el-table__body tr.el-table__row").filter(has_text=community_name)
+    await expect(row).to_have_count(1)
+    await expect(row).to_contain_text(str(expected))
+    await shot(page, "09b-communities")
+    await row.locator("[data-test=community-delete]").click()
+    await page.locator(".el-message-box__btns .el-button--primary").click()
+    refusal = page.locator(".el-message-box").filter(has_text="不能删除")
+    await expect(refusal).to_contain_text(f"下还有{expected}套房屋")
+    await refusal.locator(".el-message-box__btns .el-button--primary").click()
+    assert await Community.filter(id=community.id).exists()
+    await api.c.aclose()
+
+
+def import_file(template: bytes, floors: int = 33, per_floor: int = 12) -> tuple[bytes, list[int]]:
+    """The downloaded template filled with a whole tower (two entrances) and three bad rows;
+    returns the file and the Excel row numbers of the bad rows."""
+    wb = load_workbook(io.BytesIO(template))
+    ws = wb["房源"]
+    layouts = (("一房一厅", "45.60", "36.80"), ("两房一厅", "68.90", "55.20"), ("两房两厅", "82.30", "66.10"))
+    for f in range(1, floors + 1):
+        for u in range(1, per_floor + 1):
+            layout, area, inner = layouts[(u - 1) % 3]
+            ws.append(["1栋", "1单元" if u <= per_floor // 2 else "2单元", f, f"{f}{u:02d}", None, layout,
+                       float(area), float(inner), "住宅", "南北", "精装", "空调、热水器", 1580])
+    bad = []
+    ws.append(["1栋", "1单元", 34, "3401", None, "两房一厅", "abc", None, "住宅", None, None, None, None])
+    bad.append(ws.max_row)
+    ws.append(["1栋", "1单元", 5, "501", None, "两房一厅", 68.9, None, "住宅", None, None, None, None])
+    bad.append(ws.max_row)
+    ws.append(["1栋", "2单元", None, "3412", None, "两房一厅", 68.9, None, "住宅", None, None, None, None])
+    bad.append(ws.max_row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), bad
+
+
+@pytest.mark.feature("GOV-06-02", "GOV-06-03", "GOV-06-04", "BLD-02-03")
+async def test_excel_import_reports_bad_rows_then_the_valid_rows_make_a_33_floor_tower(
+        page: Page, admin_url: str, api_url: str, job_worker, tmp_path: Path):  # noqa: ANN001
+    support.make_ca()
+    tag = secrets.token_hex(2)
+    api = Api(api_url)
+    project = await recognised_project(api, f"白沙人才公寓{tag}", district="440703", address="江门市蓬江区白沙大道西88号",
+                                       point=(113.0748, 22.5812), buildings="1栋:33:396", units=396)
+    r = await api.call("GET", "builder_admin", "/api/v1/housing/unit-import/template")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    data, bad_rows = import_file(r.content)
+    xlsx = tmp_path / "房源导入-白沙人才公寓.xlsx"
+    xlsx.write_bytes(data)
+    community_name = f"白沙人才公寓{tag}"
+
+    await page.set_viewport_size({"width": 1440, "height": 1300})
+    await ui_login(page, admin_url, "builder_admin")
+    await page.goto(admin_url + f"unit-intake?project_id={project.id}")
+    await expect(page.locator("[data-test=intake-project]")).to_contain_text(project.name)
+    await page.locator("[data-test=intake-community-new]").click()
+    dialog = page.locator("[data-test=community-dialog]")
+    await dialog.locator("[data-test=community-name]").fill(community_name)
+    await dialog.locator("[data-test=community-save]").click()
+    await expect(dialog).to_be_hidden()
+    await page.locator("[data-test=intake-create]").click()
+    await page.wait_for_url(re.compile(r"/admin/unit-intake/\d+$"))
+    case_id = int(page.url.rstrip("/").split("/")[-1])
+
+    await page.locator("[data-test=method-excel]").click()
+    await page.locator("[data-test=excel-open]").click()
+    dlg = page.locator("[data-test=import-dialog]")
+    await dlg.locator("[data-test=import-input]").set_input_files(str(xlsx))
+    await expect(dlg.locator("[data-test=import-drop]")).to_contain_text(xlsx.name)
+    await dlg.locator("[data-test=import-start]").click()
+    rejected = dlg.locator("[data-test=import-rejected]")
+    await expect(rejected).to_contain_text("共 399 行：无误 396 行，有错误 3 行", timeout=60_000)
+    errors = dlg.locator("[data-test=import-errors] .el-table__body tr.el-table__row")
+    await expect(errors).to_have_count(3)
+    await expect(errors.nth(0)).to_contain_text(str(bad_rows[0]))
+    await expect(errors.nth(0)).to_contain_text("建筑面积（㎡）")
+    await expect(errors.nth(0)).to_contain_text("建筑面积应为数字")
+    await expect(errors.nth(1)).to_contain_text(str(bad_rows[1]))
+    await expect(errors.nth(1)).to_contain_text("重复")
+    await expect(errors.nth(2)).to_contain_text(str(bad_rows[2]))
+    await expect(errors.nth(2)).to_contain_text("楼层")
+    await shot(page, "10-import-report", full=False)
+    # All-or-nothing: nothing was written.
+    assert await Unit.filter(intake_case_id=case_id).count() == 0
+    await dlg.locator("[data-test=import-commit-valid]").click()
+    await expect(dlg.locator("[data-test=import-committed]")).to_contain_text("已导入 396 套房屋", timeout=60_000)
+    await expect(dlg.locator("[data-test=import-committed]")).to_contain_text("3 行有错误，未导入")
+    await dlg.locator("[data-test=import-close]").click()
+    await expect(page.locator("[data-test=intake-unit-count]")).to_have_text("396")
+    assert await Unit.filter(intake_case_id=case_id, state="not_in_stock").count() == 396
+
+    await page.locator("[data-test=intake-next]").click()
+    await page.locator("[data-test=intake-submit]").click()
+    await page.wait_for_url(re.compile(rf"/admin/cases/{case_id}$"))
+    await api.act("pj_clerk", case_id, "first_review")
+    assert (await api.act("gov_admin", case_id, "approval"))["status"] == "complete"
+    assert set(await Unit.filter(intake_case_id=case_id).values_list("state", flat=True)) == {"available"}
+
+    community = await Community.get(name=community_name)
+    b = await Building.get(community_id=community.id, name="1栋")
+    await page.goto(admin_url + f"units?view=graphic&building_id={b.id}")
+    grid = page.locator("[data-test=unit-grid]")
+    await expect(grid.locator("[data-test=grid-unit][data-state=available]")).to_have_count(396)
+    await expect(grid.locator("[data-test=grid-floor]")).to_have_count(33)
+    await expect(grid.locator("[data-test=grid-entrance]")).to_have_text(["1单元198套", "2单元198套"])
+    await expect(page.locator("[data-test=legend-item][data-state=available] [data-test=legend-count]")).to_have_text("396")
+    await shot(page, "11-tower-33x12", full=False)
+    await page.locator("[data-test=grid-dense] label", has_text="紧凑").click()
+    await shot(page, "12-tower-33x12-compact", full=False)
+    await page.locator("[data-test=grid-dense] label", has_text="标准").click()
     await api.c.aclose()
