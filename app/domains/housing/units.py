@@ -246,11 +246,6 @@ async def apply_change(tx: Any, unit: Unit, changes: dict[str, Any], actor: Any,
 
 # ------------------------------------------------------------------ reading: list, card, history
 
-async def _names(model: Any, ids: set) -> dict[int, str]:
-    ids = {i for i in ids if i}
-    return dict(await model.filter(id__in=ids).values_list("id", "name")) if ids else {}
-
-
 def unit_row(u: Unit, communities: dict, buildings: dict, entrances: dict) -> dict:
     return {
         "id": u.id, "community_id": u.community_id, "community_name": communities.get(u.community_id),
@@ -268,11 +263,23 @@ def unit_row(u: Unit, communities: dict, buildings: dict, entrances: dict) -> di
         "updated_at": u.updated_at.isoformat() if u.updated_at else None}
 
 
+_NAMES_SQL = """
+SELECT 'c' AS k, id, name FROM community WHERE id = ANY($1::bigint[])
+UNION ALL SELECT 'b', id, name FROM building WHERE id = ANY($2::bigint[])
+UNION ALL SELECT 'e', id, name FROM entrance WHERE id = ANY($3::bigint[])
+"""
+
+
 async def units_out(rows: list[Unit]) -> list[dict]:
-    c = await _names(Community, {u.community_id for u in rows})
-    b = await _names(Building, {u.building_id for u in rows})
-    e = await _names(Entrance, {u.entrance_id for u in rows})
-    return [unit_row(u, c, b, e) for u in rows]
+    """A page of units with their community, building and entrance names (one query for the names)."""
+    if not rows:
+        return []
+    names: dict[str, dict[int, str]] = {"c": {}, "b": {}, "e": {}}
+    for r in await conn().execute_query_dict(_NAMES_SQL, [
+            list({u.community_id for u in rows}), list({u.building_id for u in rows}),
+            list({u.entrance_id for u in rows if u.entrance_id})]):
+        names[r["k"]][r["id"]] = r["name"]
+    return [unit_row(u, names["c"], names["b"], names["e"]) for u in rows]
 
 
 UNIT_COLS = [
