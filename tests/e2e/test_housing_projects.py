@@ -6,10 +6,11 @@
    clerk (`gov_clerk`) does the district's first review from the todo list; the city admin
    (`gov_admin`) approves the second review and the city's recognition. The project is in the
    list; its page shows the sealed certificate, which downloads and passes `pdfsig`.
-2. The city admin keeps an annual plan for that project (targets, refusal to delete a plan in
-   use, housing targets), the builder reports progress from the project page, and the plan
-   against actual shows it; the map shows the project; 立即检查 raises an expiry alert; the
-   builder applies to change its org information.
+2. The city admin keeps an annual plan for a project (targets, refusal to delete a plan in
+   use, housing targets), the builder reports progress from the project page and applies to
+   change its org information, and the plan against actual shows the progress; the city admin
+   keeps a drawing, sets the operator and publishes the project; the map shows it; 立即检查
+   raises an expiry alert.
 
 Screenshots of every page land in var/screenshots/ (housing-*.png).
 """
@@ -27,10 +28,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from PIL import Image, ImageDraw
 from playwright.async_api import Page, expect
 
 from app.documents.models import IssuedDocument
-from app.domains.housing.models import PlanProjectTarget, Project, ProjectProgress, QualificationAlert
+from app.domains.housing.models import PlanProjectTarget, Project, ProjectFile, ProjectProgress, QualificationAlert
 from app.identity.models import Account, Org
 from app.workflow.models import Case, CaseEvent
 
@@ -414,7 +416,53 @@ async def test_plan_targets_progress_against_plan_alerts_and_org_info(
     line = next(r for r in csv.reader(io.StringIO(data)) if len(r) > 1 and r[1] == name)
     assert line[2:5] == ["200", "90", "45%"] and line[9] == "24000000.00"
 
-    # 4. The map shows the project; 立即检查 raises an alert for a period that ends soon.
+    await menu(page, "housing.plans", "plans")
+    await search(page, plan_name)
+    await expect(rows(page, plan_name)).to_contain_text("60,000,000.50 元")
+    await shot(page, "17b-plans-list")
+
+    # 4. On the project page: a drawing uploaded, previewed and deleted; the operator set; published.
+    await page.goto(admin_url + f"projects/{p.id}?tab=files")
+    drawing = tmp_path / "总平面图.png"
+    img = Image.new("RGB", (640, 400), (250, 250, 250))
+    d = ImageDraw.Draw(img)
+    d.rectangle([40, 40, 600, 360], outline=(20, 60, 140), width=4)
+    d.rectangle([90, 90, 260, 320], fill=(200, 215, 235))
+    d.rectangle([330, 90, 550, 230], fill=(200, 215, 235))
+    img.save(drawing, "PNG")
+    await page.locator("[data-test=file-input]").set_input_files(str(drawing))
+    files = page.locator("[data-test=file-table]")
+    await expect(files).to_contain_text("总平面图.png")
+    await expect(files).to_contain_text("规划图纸")
+    await files.locator("[data-test=file-preview]").first.click()
+    await expect(page.locator("[data-test=preview-image]")).to_be_visible()
+    assert await page.locator("[data-test=preview-image]").evaluate("img => img.naturalWidth") == 640
+    await shot(page, "17c-project-drawing")
+    await page.keyboard.press("Escape")
+    pf = await ProjectFile.get(project_id=p.id)
+    assert (pf.kind, pf.name, pf.mime) == ("规划图纸", "总平面图.png", "image/png")
+    await files.locator("[data-test=file-delete]").first.click()
+    await page.locator(".el-message-box__btns .el-button--primary").click()
+    await expect(files).to_contain_text("暂无图档")
+    assert not await ProjectFile.filter(project_id=p.id).exists()
+    await page.locator("[data-test=project-operator]").click()
+    await pick(page, page.locator("[data-test=operator-select]"), "江门市保障房运营管理有限公司")
+    await page.locator("[data-test=operator-save]").click()
+    await expect(page.locator("[data-test=project-head]")).to_contain_text("江门市保障房运营管理有限公司")
+    await page.locator("[data-test=project-publish]").click()
+    await page.locator(".el-message-box__btns .el-button--primary").click()
+    await expect(page.locator("[data-test=project-published]")).to_have_text("已公开")
+    await page.locator("[data-test=tab-stock]").click()
+    await expect(page.locator("[data-test=state-card]")).to_have_count(6)
+    await shot(page, "17d-project-stock")
+    await p.refresh_from_db()
+    operator = await Org.get(name="江门市保障房运营管理有限公司")
+    assert p.published and p.operator_id == operator.id
+    async with httpx.AsyncClient(base_url=api_url) as c:
+        r = await c.get("/api/public/projects", params={"name__contains": name})
+        assert r.status_code == 200 and [x["id"] for x in r.json()["items"]] == [p.id]
+
+    # 5. The map shows the project; 立即检查 raises an alert for a period that ends soon.
     await menu(page, "housing.map", "projects-map")
     await page.locator("[data-test=map-q]").fill(name)
     await page.locator("[data-test=map-search]").click()

@@ -340,7 +340,7 @@ export function planChartOption(
     toolbox: chartToolbox(subtitle ? `${subtitle}-${title}` : title),
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => `${v} ${unit}` },
     legend: { bottom: 0 },
-    grid: { left: 64, right: 24, top: 72, bottom: names.some((n) => n.length > 6) ? 84 : 56 },
+    grid: { left: 64, right: 24, top: 92, bottom: names.some((n) => n.length > 6) ? 84 : 56 },
     xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 4 ? 20 : 0 } },
     yAxis: { type: 'value', name: unit, minInterval: metric === 'units' ? 1 : 0 },
     series: series.map((s) => ({ ...s, type: 'bar', barMaxWidth: 28, label: { show: items.length <= 6, position: 'top', fontSize: 11 } })),
@@ -356,7 +356,7 @@ export function monthlyChartOption(p: PlanProgress | null | undefined, title: st
     toolbox: chartToolbox(subtitle ? `${subtitle}-${title}` : title),
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    grid: { left: 64, right: 64, top: 72, bottom: 56 },
+    grid: { left: 64, right: 64, top: 92, bottom: 56 },
     xAxis: { type: 'category', data: m.map((x) => x.period.slice(5) + '月') },
     yAxis: [
       { type: 'value', name: '套', minInterval: 1 },
@@ -402,7 +402,7 @@ export function progressChartOption(records: ProgressRecord[], title: string, su
     toolbox: chartToolbox(subtitle ? `${subtitle}-${title}` : title),
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    grid: { left: 56, right: 130, top: 72, bottom: 56 },
+    grid: { left: 56, right: 130, top: 92, bottom: 56 },
     xAxis: { type: 'category', data: rows.map((r) => r.period) },
     yAxis: [
       { type: 'value', name: '形象进度 %', min: 0, max: 100 },
