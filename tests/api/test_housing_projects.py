@@ -327,6 +327,9 @@ async def test_progress_reports_update_the_project_in_order(world):
     r = await api.post(f"/api/v1/housing/projects/{pid}/cases", t["builder_admin"], json={
         "case_type": "progress_report", "form": {"period": f"{last_month:%Y-%m}"}, "submit": False})
     assert r.status_code == 422 and "已申报" in r.json()["error"]["message"]
+    r = await api.post(f"/api/v1/housing/projects/{pid}/cases", t["builder_admin"], json={
+        "case_type": "progress_report", "form": {"period": "2026-1111"}, "submit": False})
+    assert r.status_code == 422 and "period" in r.json()["error"]["fields"]
     # A later month whose cumulative figures go down is refused at completion.
     c2 = await report("gov_clerk", f"{this_month:%Y-%m}", 20, 2000000, 150, 0)
     assert c2["channel"] == "onsite"
@@ -406,6 +409,9 @@ async def test_list_filters_search_and_export(world):
     assert world.p2["id"] in [i["id"] for i in r.json()["items"]] and p1["id"] not in [i["id"] for i in r.json()["items"]]
     r = await api.get("/api/v1/housing/projects/map?bounds=112.8,22.7,113.0,22.85", t["builder_admin"])
     assert world.p2["id"] not in [i["id"] for i in r.json()["items"]]
+    for bad in ("district_code=1234567", "unit_count__gte=1099511627776", "bounds=NaN,1,2,3", "bounds=a,b,c,d"):
+        r = await api.get(f"/api/v1/housing/projects/map?{bad}", t["gov_admin"])
+        assert r.status_code == 422, (bad, r.text)
 
 
 @pytest.mark.feature("GOV-05-01", "BLD-01-01", "OPS-03-01")

@@ -559,8 +559,9 @@ async def start_case(actor: Actor, project_id: int, data: S.ProjectCaseIn):  # n
             status__in=["draft", "in_review", "returned"]).exists():
         raise Conflict("该项目已有办理中的退出申请", code="CASE_IN_PROGRESS")
     form = dict(data.form)
-    if data.case_type == "progress_report" and isinstance(form.get("period"), str) and \
-            await ProjectProgress.filter(project_id=p.id, period=form["period"]).exists():
+    period = form.get("period")
+    if data.case_type == "progress_report" and isinstance(period, str) and _PERIOD.match(period) and \
+            await ProjectProgress.filter(project_id=p.id, period=period).exists():
         raise InvalidInput(f"该项目{form['period']}的进度已申报", fields={"period": "已申报"})
     form["project_name"] = p.name
     return await service.create_case(

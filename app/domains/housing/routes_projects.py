@@ -17,6 +17,7 @@ from app.core import files as file_store
 from app.core.errors import AppError, InvalidInput
 from app.core.http import body, parse, query
 from app.core.lists import Col, ListSpec, build_filters, request_args, respond_list
+from app.core.lists import _values_fit_columns as values_fit_columns  # the list mechanism's own guard
 from app.core.regions import DISTRICT_NAMES
 from app.domains.housing import alerts, plans, projects
 from app.domains.housing import schemas_projects as S
@@ -290,7 +291,8 @@ async def project_map(request: Request):
     args = request_args(request)
     qs = projects.list_queryset(actor_of(request), args).filter(build_filters(PROJECT_LIST, args)) \
         .filter(lng_bd09__isnull=False, **_bounds(args)).order_by("id")
-    rows = await qs.limit(MAP_LIMIT)
+    with values_fit_columns():
+        rows = await qs.limit(MAP_LIMIT)
     return json({"items": await projects.project_rows(rows), "total": len(rows)})
 
 
