@@ -338,7 +338,8 @@ async def test_plan_targets_progress_against_plan_alerts_and_org_info(
     await expect(page.locator("[data-test=project-targets]")).to_contain_text("12,000.00 ㎡")
     await shot(page, "12-plan-targets")
     t = await PlanProjectTarget.get(project_id=p.id)
-    assert (t.units_start, t.units_complete, t.planned_investment_fen, t.area_start) == (200, 120, 6_000_000_050, Decimal("12000.00"))
+    assert (t.units_start, t.units_complete, t.planned_investment_fen, t.area_start) == \
+        (200, 120, 6_000_000_050, Decimal("12000.00"))
     # A plan with targets cannot be deleted; the refusal says why.
     await page.locator("[data-test=plan-delete]").click()
     await page.locator(".el-message-box__btns .el-button--primary").click()
@@ -376,7 +377,8 @@ async def test_plan_targets_progress_against_plan_alerts_and_org_info(
     await page.wait_for_url(re.compile(r"/admin/cases/\d+$"))
     number = (await page.locator("[data-test=case-number]").inner_text()).strip()
     pc = await Case.get(number=number)
-    assert (pc.case_type, pc.status, pc.channel, pc.subjects) == ("progress_report", "in_review", "online", {"project_id": p.id})
+    assert (pc.case_type, pc.status, pc.channel, pc.subjects) == \
+        ("progress_report", "in_review", "online", {"project_id": p.id})
     assert pc.form["project_name"] == name
     await approve_all(api_url, await api_token(api_url, "gov_admin"), number)
     r = await ProjectProgress.get(project_id=p.id, period=period)
@@ -397,7 +399,8 @@ async def test_plan_targets_progress_against_plan_alerts_and_org_info(
     await odlg.locator("[data-test=org-change-submit]").click()
     await page.wait_for_url(re.compile(r"/admin/cases/\d+$"))
     oc = await Case.get(number=(await page.locator("[data-test=case-number]").inner_text()).strip())
-    assert (oc.case_type, oc.applicant_org_id, oc.form["contact_phone"]) == ("org_info_change", builder_org.id, "13800000099")
+    assert (oc.case_type, oc.applicant_org_id, oc.form["contact_phone"]) == \
+        ("org_info_change", builder_org.id, "13800000099")
     await ui_logout(page)
 
     # 3. The plan against actual counts the reported starts and investment.
