@@ -423,3 +423,88 @@ async def test_excel_import_reports_bad_rows_then_the_valid_rows_make_a_33_floor
     await shot(page, "12-tower-33x12-compact", full=False)
     await page.locator("[data-test=grid-dense] label", has_text="标准").click()
     await api.c.aclose()
+
+
+@pytest.mark.feature("GOV-06-03", "GOV-06-05", "GOV-06-02")
+async def test_gov_enters_units_one_by_one_for_a_builder_and_applies_for_a_change_from_the_card(
+        page: Page, admin_url: str, api_url: str):
+    support.make_ca()
+    tag = secrets.token_hex(2)
+    api = Api(api_url)
+    project = await recognised_project(api, f"江华保障公寓{tag}", district="440703", address="江门市蓬江区江华路18号",
+                                       point=(113.0800, 22.5900), buildings="A座:6:24", units=24)
+    community_name = f"江华保障公寓{tag}"
+
+    # On site: the city admin takes in the builder's intake and types the units in.
+    await ui_login(page, admin_url, "gov_admin")
+    await page.goto(admin_url + "unit-intake")
+    await pick(page, page.locator("[data-test=intake-applicant]"), BUILDER)
+    await pick(page, page.locator("[data-test=intake-project]"), project.name)
+    await page.locator("[data-test=intake-community-new]").click()
+    dialog = page.locator("[data-test=community-dialog]")
+    await dialog.locator("[data-test=community-name]").fill(community_name)
+    await dialog.locator("[data-test=community-save]").click()
+    await expect(dialog).to_be_hidden()
+    await page.locator("[data-test=intake-create]").click()
+    await page.wait_for_url(re.compile(r"/admin/unit-intake/\d+$"))
+    case_id = int(page.url.rstrip("/").split("/")[-1])
+    case = await Case.get(id=case_id)
+    assert (case.channel, case.applicant_org_id) == ("onsite", (await Org.get(name=BUILDER)).id)
+
+    await page.locator("[data-test=method-one]").click()
+    entry = page.locator("[data-test=unit-entry]")
+    await entry.locator("[data-test=entry-building]").fill("A座")
+    await entry.locator("[data-test=entry-floor] input").fill("3")
+    await entry.locator("[data-test=entry-number]").fill("301")
+    await entry.locator("[data-test=entry-add]").click()
+    await expect(entry.locator(".el-form-item__error")).to_have_text(["请填写建筑面积"])
+    await entry.locator("[data-test=entry-area]").fill("56.50")
+    await entry.locator("[data-test=entry-add]").click()
+    await expect(page.locator("[data-test=intake-unit-count]")).to_have_text("1")
+    # The next number is ready; the rest of the form stays.
+    await expect(entry.locator("[data-test=entry-number]")).to_have_value("302")
+    await entry.locator("[data-test=entry-add]").click()
+    await expect(page.locator("[data-test=intake-unit-count]")).to_have_text("2")
+    await shot(page, "13-intake-one-by-one")
+    units = await Unit.filter(intake_case_id=case_id).order_by("number")
+    assert [(u.number, u.floor, str(u.area), u.state) for u in units] == [("301", 3, "56.50", "not_in_stock"),
+                                                                          ("302", 3, "56.50", "not_in_stock")]
+    await page.locator("[data-test=intake-next]").click()
+    await page.locator("[data-test=intake-submit]").click()
+    await page.wait_for_url(re.compile(rf"/admin/cases/{case_id}$"))
+    await api.act("pj_clerk", case_id, "first_review")
+    assert (await api.act("gov_admin", case_id, "approval"))["status"] == "complete"
+
+    # From the list view to the card, and a change of area from there.
+    community = await Community.get(name=community_name)
+    await page.goto(admin_url + f"units?view=list&community_id={community.id}")
+    rows_ = page.locator(".el-table__body tr.el-table__row")
+    await expect(rows_).to_have_count(2)
+    await rows_.filter(has_text="301").locator("[data-test=unit-link]").click()
+    card = page.locator("[data-test=unit-card]")
+    await expect(card.locator("[data-test=unit-card-state]")).to_contain_text("可配租")
+    await card.locator("[data-test=unit-change]").click()
+    change = page.locator("[data-test=change-dialog]")
+    await expect(change.locator("[data-test=change-area]")).to_have_value("56.50")
+    await change.locator("[data-test=change-submit]").click()
+    await expect(change.locator("[data-test=change-error]")).to_contain_text("请至少修改一项内容")
+    await change.locator("[data-test=change-area]").fill("58.00")
+    await change.locator("[data-test=change-reason]").fill("测绘面积更正")
+    await expect(change.locator("[data-test=change-summary]")).to_contain_text("建筑面积")
+    await shot(page, "14-change-dialog", full=False)
+    await change.locator("[data-test=change-submit]").click()
+    await page.wait_for_url(re.compile(r"/admin/cases/\d+$"))
+    change_case = await Case.get(id=int(page.url.rstrip("/").split("/")[-1]))
+    unit = await Unit.get(community_id=community.id, number="301")
+    assert (change_case.case_type, change_case.status, change_case.subjects["unit_id"]) == ("unit_change", "in_review", unit.id)
+    assert change_case.form["area"] == 58.0 and change_case.form["reason"] == "测绘面积更正"
+    assert str(unit.area) == "56.50"  # changed only when the case completes
+
+    # The finished intake opens read-only, with its units.
+    await page.goto(admin_url + f"unit-intake/{case_id}")
+    await expect(page.locator(".el-alert", has_text="入库申请已办结")).to_be_visible()
+    await expect(page.locator("[data-test=unit-intake-attach]")).to_have_count(0)
+    await expect(page.locator("[data-test=intake-remove]")).to_have_count(0)
+    await expect(page.locator(".el-table__body tr.el-table__row")).to_have_count(2)
+    await shot(page, "15-intake-complete")
+    await api.c.aclose()

@@ -425,7 +425,8 @@ export function layoutsOf(table: UnitTable | null | undefined): string[] {
 
 export const ORIENTATIONS = ['南', '北', '东', '西', '南北', '东西', '东南', '西南', '东北', '西北']
 export const DECORATIONS = ['毛坯', '简装', '精装']
-export const FACILITIES = ['空调', '热水器', '洗衣机', '冰箱', '床', '衣柜', '桌椅', '沙发', '燃气灶', '抽油烟机', '宽带', '电视']
+// Same lists as app/domains/housing/schemas_stock.py (the server refuses anything else).
+export const FACILITIES = ['空调', '热水器', '洗衣机', '冰箱', '床', '衣柜', '书桌', '沙发', '燃气灶', '抽油烟机', '宽带', '电视', '窗帘', '智能门锁']
 export const LAYOUTS = ['单间', '一房一厅', '两房一厅', '两房两厅', '三房一厅', '三房两厅', '四房两厅']
 
 function opts(list: string[]): FilterOption[] {
