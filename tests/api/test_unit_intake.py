@@ -314,3 +314,28 @@ async def test_import_template_and_refused_uploads(api, token):
     r = await api.post(f"{BASE}/unit-imports/00000000-0000-4000-8000-000000000000/commit-valid", t)
     assert r.status_code == 404 and zh(r)
     assert await Job.filter(kind="housing.unit_import").count() == jobs_before
+
+
+@pytest.mark.feature("GOV-06-03")
+async def test_partner_down_is_a_clear_502_and_writes_nothing(api, token, sandbox):
+    import httpx
+    t = await token("builder_admin")
+    case = await draft_intake(api, t, "builder", PJ)
+    async with httpx.AsyncClient(base_url=sandbox.url, timeout=10) as sbx:
+        r = await sbx.post("/sandbox/faults/real_estate_trading", json={"error_code": "SYSTEM_BUSY",
+                                                                         "error_message": "楼盘表系统维护中"})
+        assert r.status_code == 200, r.text
+        try:
+            r = await api.get(f"{BASE}/rea/unit-table?keyword=侨乡", t)
+            assert r.status_code == 502 and r.json()["error"]["code"] == "PARTNER_UNAVAILABLE"
+            assert "楼盘表系统维护中" in zh(r)
+            r = await api.post(f"{BASE}/intakes/{case['id']}/rea", t, json={"project_code": "JMP0004",
+                                                                             "building_codes": ["JMP0004-B01"]})
+            assert r.status_code == 502 and zh(r)
+        finally:
+            assert (await sbx.delete("/sandbox/faults/real_estate_trading")).status_code == 200
+    assert await Unit.filter(intake_case_id=case["id"]).count() == 0
+    assert (await Case.get(id=case["id"])).subjects == {}
+    # Bad search input is the clerk's, not the partner's.
+    r = await api.get(f"{BASE}/rea/unit-table?district_code=12", t)
+    assert r.status_code == 422 and zh(r)

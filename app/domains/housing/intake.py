@@ -398,8 +398,10 @@ async def _rea(query: Any) -> Any:
     except ExchangeError as e:
         log.warning("REA-01 unit table query failed: %s", e)
         raise PartnerUnavailable(f"房地产交易系统暂不可用：{getattr(e, 'message', '') or '请稍后再试'}") from e
-    except (OSError, ConnectionError) as e:
-        log.warning("REA-01 unreachable: %s", e)
+    except AppError:
+        raise
+    except Exception as e:  # noqa: BLE001 - broker down or unreachable: the clerk may retry later
+        log.warning("REA-01 unreachable: %r", e)
         raise PartnerUnavailable() from e
 
 
