@@ -129,7 +129,16 @@ os.environ["ARH_TEST_RUN_ID_TLS"] = "1"
 from tests.helpers import DEMO_PASSWORD, fresh_ip, fresh_phone, make_id_number  # noqa: E402,F401
 
 
-def _wait_http(url: str, proc: subprocess.Popen, name: str, timeout: float = 60) -> None:
+def _wait_http(url: str, proc: subprocess.Popen, name: str, timeout: float = 180) -> None:
+    """Wait for a spawned server; on failure stop it, so no orphan outlives the run."""
+    try:
+        _wait(url, proc, name, timeout)
+    except RuntimeError:
+        _stop(proc)
+        raise
+
+
+def _wait(url: str, proc: subprocess.Popen, name: str, timeout: float) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:

@@ -174,8 +174,11 @@ async def cases_list(request: Request):
 async def cases_create(request: Request):
     data = parse(request, S.CaseIn)
     actor = actor_of(request)
+    # A builder or operator applying for itself does so online; anything else is taken in at a window.
+    own = data.applicant.kind == "ORG" and data.applicant.org_id == actor.org_id and \
+        actor.org_kind in ("BUILDER", "OPERATOR")
     case = await service.create_case(
-        actor, case_type_key=data.case_type, channel="onsite",
+        actor, case_type_key=data.case_type, channel="online" if own else "onsite",
         applicant=service.Applicant(**data.applicant.model_dump()), district_code=data.district_code,
         org_id=data.org_id, subjects=data.subjects, form=data.form,
         materials=[m.model_dump() for m in data.materials], submit=data.submit, opinion=data.opinion)

@@ -69,6 +69,22 @@ def on_complete(case_type_key: str) -> Callable[[Hook], Hook]:
     return deco
 
 
+_CHECKS: dict[str, list[Hook]] = {}
+
+
+def on_create(case_type_key: str) -> Callable[[Hook], Hook]:
+    """A domain's check of a new case of a type (its subjects, say), in the creating transaction.
+
+    Raising refuses the case: nothing is written and the applicant sees the message.
+    """
+    case_type(case_type_key)
+
+    def deco(fn: Hook) -> Hook:
+        _CHECKS.setdefault(case_type_key, []).append(fn)
+        return fn
+    return deco
+
+
 def unregister_hook(case_type_key: str, fn: Hook) -> None:
     if fn in _HOOKS.get(case_type_key, []):
         _HOOKS[case_type_key].remove(fn)
@@ -420,6 +436,8 @@ async def create_case(actor: Actor, *, case_type_key: str, channel: str, applica
             process_version_id=pv.id, instance=inst.to_dict(), partner_ref=partner_ref, using_db=tx, **who)
         if actor.kind == "STAFF":
             await ensure_in_scope(case, actor, using=tx)
+        for check in _CHECKS.get(case_type_key, []):
+            await check(case, tx, actor)
         await _add_materials(tx, case, actor, files)
         await _event(tx, case, actor, "create", detail={"channel": channel, "materials": len(files)})
         await _sync_items(tx, case, inst, actor, pending)

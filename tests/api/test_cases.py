@@ -568,3 +568,18 @@ async def test_dashboard_counts_todo_and_done_in_scope(api, token):
     # A clerk of a district with no cases has nothing to do.
     ep = await staff_in(api, "恩平市住房和城乡建设局", ["case.work.handle", "dashboard.kpi.read"])
     assert (await cards(ep))["todo"]["value"] == 0
+
+
+@pytest.mark.feature("BLD-01-04", "BLD-01-06")
+async def test_a_case_about_another_builders_project_is_refused_at_intake(api, token):
+    from app.domains.housing.models import Project
+    hs = await Org.get(name="鹤山市城建开发有限公司")
+    other = await Project.create(code=f"T-{secrets.token_hex(4)}", name="鹤山测试项目", district_code="440784",
+                                 address="鹤山市", builder_id=hs.id, supply_mode="new_build", state="recognized")
+    mine = await Org.get(name="江门市安居建设有限公司")
+    before = await Case.all().count()
+    r = await api.post("/api/v1/cases", await token("builder_admin"), json={
+        "case_type": "project_exit", "applicant": {"kind": "ORG", "org_id": mine.id},
+        "subjects": {"project_id": other.id}, "form": {}, "submit": False})
+    assert r.status_code == 422 and "不属于申请单位" in r.json()["error"]["message"]
+    assert await Case.all().count() == before

@@ -10,7 +10,7 @@ from typing import Any
 from app.domains.housing import projects
 from app.identity.scope import Actor
 from app.workflow.models import Case
-from app.workflow.service import on_complete
+from app.workflow.service import on_complete, on_create
 
 
 @on_complete("project_declaration")
@@ -26,3 +26,10 @@ async def project_exited(case: Case, tx: Any, actor: Actor) -> None:
 @on_complete("progress_report")
 async def progress_reported(case: Case, tx: Any, actor: Actor) -> None:
     await projects.record_progress(case, tx, actor)
+
+
+@on_create("project_exit")
+@on_create("progress_report")
+async def check_subject_project(case: Case, tx: Any, actor: Actor) -> None:
+    """Refuse at intake, not only at approval, a case about someone else's or an unrecognised project."""
+    await projects._case_project(case, tx)
