@@ -419,6 +419,16 @@ async def test_excel_import_reports_bad_rows_then_the_valid_rows_make_a_33_floor
     await expect(grid.locator("[data-test=grid-entrance]")).to_have_text(["1单元198套", "2单元198套"])
     await expect(page.locator("[data-test=legend-item][data-state=available] [data-test=legend-count]")).to_have_text("396")
     await shot(page, "11-tower-33x12", full=False)
+    # 保存图片: the picture as a PNG, legend and all.
+    async with page.expect_download() as dl:
+        await page.locator("[data-test=grid-save]").click()
+    download = await dl.value
+    assert download.suggested_filename == f"{community_name}-1栋-楼盘表.png"
+    png_path = SCREENSHOTS / "unit-table-11b-saved-picture.png"
+    await download.save_as(str(png_path))
+    from PIL import Image
+    with Image.open(png_path) as im:
+        assert im.format == "PNG" and im.width > 1000 and im.height > 33 * 40
     await page.locator("[data-test=grid-dense] label", has_text="紧凑").click()
     await shot(page, "12-tower-33x12-compact", full=False)
     await page.locator("[data-test=grid-dense] label", has_text="标准").click()
