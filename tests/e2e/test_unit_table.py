@@ -432,6 +432,28 @@ async def test_excel_import_reports_bad_rows_then_the_valid_rows_make_a_33_floor
     await page.locator("[data-test=grid-dense] label", has_text="紧凑").click()
     await shot(page, "12-tower-33x12-compact", full=False)
     await page.locator("[data-test=grid-dense] label", has_text="标准").click()
+
+    # The list view with combined conditions (floor range, layout, area range) and its export.
+    await page.locator("[data-test=view-list]").click()
+    await page.wait_for_url(re.compile(r"view=list"))
+    await page.locator("[data-test=toggle-mode]").click()
+    floor = page.locator("[data-filter=floor] input")
+    await floor.nth(0).fill("30")
+    await floor.nth(1).fill("33")
+    await page.locator("[data-filter=layout] input").fill("两房")
+    area = page.locator("[data-filter=area] input")
+    await area.nth(0).fill("60")
+    await area.nth(1).fill("70")
+    await page.locator("[data-test=search]").click()
+    await expect(page.locator(".table-title .count")).to_have_text("共 16 条")
+    await shot(page, "12b-list-combined", full=False)
+    async with page.expect_download() as dl:
+        await page.locator("[data-test=export]").click()
+    export = await dl.value
+    assert export.suggested_filename == "楼盘表.xlsx"
+    sheet = load_workbook(io.BytesIO(Path(await export.path()).read_bytes()), read_only=True).active
+    body = [r for r in sheet.iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)]
+    assert len(body) == 16
     await api.c.aclose()
 
 
