@@ -198,7 +198,8 @@ async def test_builder_declares_a_project_on_the_map_gov_recognises_it_and_the_c
     await shot(page, "03-declaration-submitted")
 
     case = await Case.get(number=number)
-    assert (case.case_type, case.status, case.district_code) == ("project_declaration", "in_review", "440703")
+    assert (case.case_type, case.status, case.district_code, case.channel) == \
+        ("project_declaration", "in_review", "440703", "online")
     assert case.applicant_org_id == builder.org_id and case.submitter_id == builder.id
     assert case.form["lng"] == 113.086 and case.form["lat"] == 22.587
     assert case.form["supply_mode"] == "新建" and case.form["planned_units"] == 396
@@ -399,8 +400,8 @@ async def test_plan_targets_progress_against_plan_alerts_and_org_info(
     await odlg.locator("[data-test=org-change-submit]").click()
     await page.wait_for_url(re.compile(r"/admin/cases/\d+$"))
     oc = await Case.get(number=(await page.locator("[data-test=case-number]").inner_text()).strip())
-    assert (oc.case_type, oc.applicant_org_id, oc.form["contact_phone"]) == \
-        ("org_info_change", builder_org.id, "13800000099")
+    assert (oc.case_type, oc.applicant_org_id, oc.form["contact_phone"], oc.channel) == \
+        ("org_info_change", builder_org.id, "13800000099", "online")
     await ui_logout(page)
 
     # 3. The plan against actual counts the reported starts and investment.
