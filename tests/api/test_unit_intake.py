@@ -339,3 +339,41 @@ async def test_partner_down_is_a_clear_502_and_writes_nothing(api, token, sandbo
     # Bad search input is the clerk's, not the partner's.
     r = await api.get(f"{BASE}/rea/unit-table?district_code=12", t)
     assert r.status_code == 422 and zh(r)
+
+
+@pytest.mark.feature("BLD-02-03", "BLD-02-05")
+async def test_cases_naming_someone_elses_project_community_or_unit_are_refused_at_intake(api, token):
+    t = await token("builder_admin")
+    builder = (await org("builder")).id
+    hs_project = await make_project("hs", "440784", None)
+    theirs = await make_stock("hs", "440784", "xh", floors=1, per_floor=1)
+    mine = await make_stock("builder", PJ, "operator", floors=1, per_floor=2)
+    await Unit.filter(id=mine["units"][1].id).update(state="allocated")
+    before = await Case.all().count()
+    base = {"applicant": {"kind": "ORG", "org_id": builder}, "form": {}, "submit": False}
+    attempts = [
+        ({"case_type": "unit_intake", "district_code": "440784", "subjects": {"project_id": hs_project.id}},
+         "subjects.project_id"),
+        ({"case_type": "unit_intake", "district_code": "440784",
+          "subjects": {"community_id": theirs["community"].id}}, "community_id"),
+        ({"case_type": "unit_intake", "district_code": JH, "subjects": {"community_id": mine["community"].id}},
+         "community_id"),
+        ({"case_type": "unit_change", "district_code": "440784", "subjects": {"unit_id": theirs["units"][0].id}},
+         "subjects.unit_id"),
+        ({"case_type": "unit_change", "district_code": PJ, "subjects": {"unit_id": "一〇一"}}, "subjects.unit_id"),
+        ({"case_type": "unit_change", "district_code": PJ, "subjects": {"unit_id": mine["units"][1].id},
+          "form": {"unit_code": "101", "area": 50, "reason": "x"}}, None),
+    ]
+    for body, field in attempts:
+        r = await api.post("/api/v1/cases", t, json=base | body)
+        assert r.status_code == 422, (body, r.text)
+        zh(r)
+        assert field is None or field in r.json()["error"]["fields"], (body, r.json())
+    assert await Case.all().count() == before
+    # The same builder naming its own community and unit is let in.
+    r = await api.post("/api/v1/cases", t, json=base | {"case_type": "unit_intake", "district_code": PJ,
+                                                        "subjects": {"community_id": mine["community"].id}})
+    assert r.status_code == 201, r.text
+    r = await api.post("/api/v1/cases", t, json=base | {"case_type": "unit_change", "district_code": PJ,
+                                                        "subjects": {"unit_id": mine["units"][0].id}})
+    assert r.status_code == 201, r.text

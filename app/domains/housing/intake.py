@@ -138,6 +138,12 @@ async def edit_ctx(actor: Actor, case_id: int, tx: Any) -> Ctx:
     items = await WorkItem.filter(case_id=case.id, status="open").using_db(tx)
     if not any(i.role == APPLICANT and service.may_act(actor, i) for i in items):
         raise Forbidden("只有入库申请的提交人可以修改入库房源")
+    return await subjects_ctx(actor, case, tx)
+
+
+async def subjects_ctx(actor: Actor, case: Case, tx: Any) -> Ctx:
+    """The applicant, project and community an intake case names, each checked against the caller's
+    scope, the applicant and the case's district (at creation, and again on every edit)."""
     applicant = await Org.filter(id=case.applicant_org_id or 0).using_db(tx).first()
     if applicant is None:
         raise InvalidInput("入库申请的申请单位不存在")

@@ -12,9 +12,9 @@ from app.core.errors import InvalidInput
 from app.domains.housing import units
 from app.domains.housing.models import Unit
 from app.identity.models import Org
-from app.identity.scope import Actor
+from app.identity.scope import Actor, scoped
 from app.workflow.models import Case
-from app.workflow.service import on_complete
+from app.workflow.service import on_complete, on_create
 
 _INTAKE_SQL = """
 UPDATE unit SET state = 'available', row_version = row_version + 1, updated_at = now()
@@ -25,6 +25,13 @@ INSERT INTO unit_history (unit_id, action, before, after, reason, case_id, actor
 SELECT id, 'intake', '{"state": "not_in_stock"}'::jsonb, '{"state": "available"}'::jsonb, $2, $1, $3, $4, now()
   FROM unit WHERE intake_case_id = $1 AND state = 'available'
 """
+
+
+@on_create("unit_intake")
+async def check_new_intake(case: Case, tx: Any, actor: Actor) -> None:
+    """A project or community named at intake must be the caller's and the applicant's, in the case's district."""
+    from app.domains.housing import intake
+    await intake.subjects_ctx(actor, case, tx)
 
 
 @on_complete("unit_intake")
@@ -94,6 +101,28 @@ async def check_change_case(tx: Any, case: Case) -> tuple[Unit, dict]:
     if problem:
         raise InvalidInput(problem, code="UNIT_CHANGE_REFUSED")
     return unit, changes
+
+
+@on_create("unit_change")
+async def check_new_change(case: Case, tx: Any, actor: Actor) -> None:
+    """Refused at intake, not only at approval: a unit outside the caller's scope or the applicant's,
+    or changes the unit's state does not allow now."""
+    raw = (case.subjects or {}).get("unit_id")
+    try:
+        unit_id = int(raw)
+    except (TypeError, ValueError) as e:
+        raise InvalidInput("请指明要变更的房屋（subjects.unit_id）", fields={"subjects.unit_id": "必填"}) from e
+    unit = await scoped(Unit, actor).filter(id=unit_id).using_db(tx).first() if 0 < unit_id < 2**63 else None
+    if unit is None:
+        raise InvalidInput("要变更的房屋不存在或无权办理", fields={"subjects.unit_id": "房屋不存在或无权办理"})
+    if unit.district_code != case.district_code or not await _owner_ok(tx, case, unit):
+        raise InvalidInput("申请单位不是该房屋的建设单位或运营单位，或所属区不一致",
+                           fields={"subjects.unit_id": "不是申请单位的房屋"})
+    changes = _changes_of(case.form or {})
+    if changes:  # a draft may name the unit first and the changes later
+        problem = units.change_problem(unit.state, changes)
+        if problem:
+            raise InvalidInput(problem, code="UNIT_CHANGE_REFUSED")
 
 
 @on_complete("unit_change")
