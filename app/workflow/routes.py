@@ -424,6 +424,7 @@ async def process_versions(request: Request, key: str):
 @openapi.summary("流程某一版本的 BPMN XML")
 @perm("case.process.read")
 async def process_version(request: Request, key: str, version: int):
+    case_type(key)
     pv = await ProcessVersion.filter(key=key, version=version).first() if 0 < version < 2**31 else None
     if pv is None:
         raise NotFound("流程版本不存在")

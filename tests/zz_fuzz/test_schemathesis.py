@@ -89,7 +89,8 @@ async def supervisor(live_server) -> Identity:  # noqa: ANN001
             "name": f"模糊测试专题{tag}", "case_types": ["complaint"], "starts_at": now.isoformat(),
             "ends_at": (now + dt.timedelta(days=1)).isoformat()})
         assert r.status_code == 201, r.text
-        return Identity(token, acc.id, role.id, {"account_id": spare.id, "role_id": spare_role.id,
+        housing = await _housing_rows(tag)
+        return Identity(token, acc.id, role.id, housing | {"account_id": spare.id, "role_id": spare_role.id,
                                                  "org_id": unit.id, "file_id": file_id, "job_id": str(job.id),
                                                  "case_id": case["id"], "item_id": case["work_items"][0]["id"],
                                                  "material_id": case["materials"][0]["id"], "doc_id": doc_id,
@@ -107,6 +108,27 @@ async def fuzz_person(live_server) -> Identity:
         r = await c.post("/api/public/auth/login", json={"id_number": acc.id_number, "password": PASSWORD})
         assert r.status_code == 200, r.text
         return Identity(r.json()["token"], acc.id)
+
+
+async def _housing_rows(tag: str) -> dict:
+    """A project with a plan target, a community, a building, an entrance and a unit of the fuzzer's own."""
+    from app.domains.housing.models import (
+        AnnualPlan, Building, Community, Entrance, PlanProjectTarget, Project, Unit,
+    )
+    builder = await Org.get(name="鹤山市城建开发有限公司")
+    p = await Project.create(code=f"FUZZ-{tag}", name=f"模糊测试项目{tag}", district_code="440784", address="鹤山市",
+                             builder_id=builder.id, supply_mode="new_build", state="recognized")
+    plan = await AnnualPlan.create(year=2026, name=f"模糊测试计划{tag}")
+    target = await PlanProjectTarget.create(plan=plan, project=p, units_start=10)
+    c = await Community.create(name=f"模糊测试小区{tag}", district_code="440784", address="鹤山市", project=p,
+                               builder_id=builder.id)
+    b = await Building.create(community=c, project_id=p.id, name="1栋", floors=3, district_code="440784",
+                              builder_id=builder.id)
+    e = await Entrance.create(building=b, name="1单元")
+    u = await Unit.create(building=b, entrance=e, community_id=c.id, project_id=p.id, district_code="440784",
+                          builder_id=builder.id, floor=1, number="101", area=50, state="available")
+    return {"project_id": p.id, "plan_id": plan.id, "target_id": target.id, "community_id": c.id,
+            "building_id": b.id, "entrance_id": e.id, "unit_id": u.id}
 
 
 def _png() -> bytes:

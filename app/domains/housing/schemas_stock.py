@@ -33,6 +33,8 @@ def parse_decimal(v: Any, label: str, *, positive: bool, limit: Decimal) -> Deci
         raise ValueError(f"{label}应为数字") from e
     if not d.is_finite():
         raise ValueError(f"{label}应为数字")
+    if abs(d) > limit:  # before quantize: 1e277 would overflow the decimal context
+        raise ValueError(f"{label}不能超过{limit}")
     if d != d.quantize(Decimal("0.01")):
         raise ValueError(f"{label}最多两位小数")
     if positive and d <= 0:
