@@ -36,7 +36,8 @@ COMPANIES = [
 GOV_CLERK_PERMS = ["identity.org.read", "identity.staff.read", "identity.role.read", "dashboard.kpi.read",
                    "case.case.read", "case.case.intake", "case.case.edit", "case.case.delete", "case.work.handle",
                    "case.campaign.read", "document.issue", "housing.plan.read", "housing.project.read",
-                   "housing.community.read", "housing.unit.read", "housing.alert.read"]
+                   "housing.community.read", "housing.community.write", "housing.unit.read", "housing.unit.import",
+                   "housing.alert.read"]
 PERSONS = [
     ("陈明", "440703199001011239", "13800000001"),
     ("李芳", "440704198506150025", "13800000002"),

@@ -265,6 +265,17 @@ async def org_detail(request: Request, org_id: int):
     return json(out)
 
 
+@bp_identity.get("/org-self")
+@openapi.summary("本单位信息（BLD-04-01, OPS-11-01）：建设、运营单位查看本单位登记信息")
+@perm("identity.org.self")
+async def org_self(request: Request):
+    org = await Org.filter(id=actor_of(request).org_id or 0).first()
+    if org is None:
+        raise NotFound()
+    (out,) = await _orgs_out([org], False)
+    return json(out)
+
+
 @bp_identity.post("/orgs/<org_id:int>/main-account/lock")
 @openapi.summary("锁定单位主账号")
 @perm("identity.org.manage")

@@ -564,7 +564,7 @@ async def test_dashboard_counts_todo_and_done_in_scope(api, token):
     done = await cards(pj)
     assert done["todo"]["value"] == before["todo"]["value"] and done["done"]["value"] == before["done"]["value"] + 1
     # Data that arrives with a later issue shows "—" (null), never a made-up number.
-    assert done["units_total"]["value"] is None
+    assert done["beneficiary_households"]["value"] is None
     # A clerk of a district with no cases has nothing to do.
     ep = await staff_in(api, "恩平市住房和城乡建设局", ["case.work.handle", "dashboard.kpi.read"])
     assert (await cards(ep))["todo"]["value"] == 0

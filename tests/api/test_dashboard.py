@@ -12,10 +12,9 @@ from app.identity.scope import Actor
 
 pytestmark = pytest.mark.feature("GOV-01-01", "OPS-01-01")
 
-PENDING = ["units_total", "units_allocated", "units_unallocated", "beneficiary_households", "beneficiary_persons",
-           "arrears_households", "arrears_amount", "leases_expiring"]
-TITLES = {"units_total": "房源总套数", "units_allocated": "已配租", "units_unallocated": "未配租",
-          "beneficiary_households": "保障户数", "beneficiary_persons": "保障人数", "arrears_households": "欠租户数",
+PENDING = ["beneficiary_households", "beneficiary_persons", "arrears_households", "arrears_amount",
+           "leases_expiring"]
+TITLES = {"beneficiary_households": "保障户数", "beneficiary_persons": "保障人数", "arrears_households": "欠租户数",
           "arrears_amount": "欠租金额", "leases_expiring": "即将到期合同"}
 
 
@@ -33,6 +32,8 @@ async def test_cards_for_gov_and_operator_staff(api, token, login):
         assert c["value"] is None and c["available"] is False and c["note"].endswith("上线后显示")
         assert set(c) == {"key", "title", "value", "unit", "link", "available", "note"}
     assert by["arrears_amount"]["unit"] == "元" and by["units_total"]["unit"] == "套"
+    # the housing register's cards are real counts now
+    assert isinstance(by["units_total"]["value"], int) and by["units_total"]["available"] is True
     assert by["leases_expiring"]["unit"] == "份" and by["beneficiary_persons"]["unit"] == "人"
     # any other card (todo / done from the cases module) has the same shape and a real value
     for c in cards:
@@ -105,7 +106,7 @@ async def test_registry_money_decimals_failures_permissions_and_shared_queries()
         assert cards["t_float"]["available"] is False
         assert "t_secret" not in cards
         keys = [c["key"] for c in await kpis.cards(_actor("case.work.supervise"))]
-        assert keys.index("t_total") < keys.index("t_money") < keys.index("t_secret") < keys.index("units_total")
+        assert keys.index("t_total") < keys.index("t_money") < keys.index("t_secret") < keys.index("beneficiary_households")
         # outside a dashboard load shared() simply runs
         n = len(loads)
         assert await t_total(None) == 120 and len(loads) == n + 1

@@ -315,3 +315,12 @@ async def test_lists_combined_filters_sort_paging_and_xlsx_export(api, token):
     assert rows[0][:4] == ("ID", "单位名称", "单位类型", "统一社会信用代码")
     assert len(rows) - 1 == 8 and {row[2] for row in rows[1:]} == {"住建部门"}
     assert rows[1][6] == "138****0100" and all("****" in (row[6] or "****") for row in rows[1:])  # phones stay masked in exports
+
+
+@pytest.mark.feature("BLD-04-01", "OPS-11-01")
+async def test_builders_and_operators_read_their_own_org_only(api, token):
+    for login, name in (("builder_admin", "江门市安居建设有限公司"), ("operator_admin", "江门市保障房运营管理有限公司")):
+        r = await api.get("/api/v1/identity/org-self", await token(login))
+        assert r.status_code == 200 and r.json()["name"] == name and r.json()["credit_code"]
+        assert "*" in (r.json()["contact_phone"] or "*")  # masked
+    assert (await api.get("/api/v1/identity/org-self", await token("gov_clerk"))).status_code == 403
