@@ -303,6 +303,7 @@ async def test_builder_takes_two_buildings_into_stock_and_the_operator_locks_a_u
     await page.locator("[data-test=back-to-community]").click()
     await page.wait_for_url(re.compile(rf"/admin/communities/{community.id}"))
     await expect(page.locator("[data-test=floor-row]")).to_have_count(26)
+    await shot(page, "09a-community-building-floors")
     await page.locator("[data-test=community-crumbs] a", has_text=community_name).click()
     cards = page.locator("[data-test=building-card]")
     await expect(cards).to_have_count(2)
