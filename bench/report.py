@@ -21,9 +21,12 @@ from pathlib import Path
 ENDPOINTS = {
     "login": "POST /api/v1/auth/login",
     "me": "GET /api/v1/auth/me",
+    "todo": "GET /api/v1/todo (100k cases)",
+    "unit_table": "GET /api/v1/housing/buildings/{id}/table (33×12)",
+    "unit_list": "GET /api/v1/housing/units, 3 filters (100k units)",
 }
-LOCUST_RE = re.compile(r"^locust_(?P<scenario>[a-z]+)_u(?P<n>\d+)_stats\.csv$")
-WRK_RE = re.compile(r"^wrk_(?P<scenario>[a-z]+)_c(?P<n>\d+)\.txt$")
+LOCUST_RE = re.compile(r"^locust_(?P<scenario>[a-z_]+)_u(?P<n>\d+)_stats\.csv$")
+WRK_RE = re.compile(r"^wrk_(?P<scenario>[a-z_]+)_c(?P<n>\d+)\.txt$")
 
 
 def _num(value: str) -> float:
