@@ -6,7 +6,7 @@ is an index-only count over the columns the candidate filter reads.
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
-TODO_INDEXES = """
+OPEN_ITEM_INDEXES = """
 CREATE INDEX idx_work_item_open_created ON work_item (created_at, id) WHERE status = 'open';
 CREATE INDEX idx_work_item_open_cover ON work_item (role, scope, district_code, assignee_id, org_id)
     WHERE status = 'open';
@@ -19,6 +19,6 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.RunSQL(TODO_INDEXES, reverse_sql="DROP INDEX idx_work_item_open_created; "
+        ops.RunSQL(OPEN_ITEM_INDEXES, reverse_sql="DROP INDEX idx_work_item_open_created; "
                                              "DROP INDEX idx_work_item_open_cover;"),
     ]

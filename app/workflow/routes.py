@@ -319,7 +319,7 @@ ITEM_COLS = [
     Col("created_at", "到达时间", kind="datetime", ops=("gte", "lte"), sortable=True),
     Col("due_date", "办理期限", kind="date", ops=("gte", "lte"), sortable=True),
 ]
-TODO_LIST = ListSpec(title="待办事项", cols=ITEM_COLS, serialize=_items_out,
+OPEN_ITEMS_LIST = ListSpec(title="待办事项", cols=ITEM_COLS, serialize=_items_out,
                      search=["case_number", "applicant_name", "step_name"], default_sort="created_at",
                      extra_params={"all", "assigned", "overdue"}, count_epoch="work_item")
 DONE_LIST = ListSpec(title="已办事项", cols=ITEM_COLS + [
@@ -331,14 +331,14 @@ DONE_LIST = ListSpec(title="已办事项", cols=ITEM_COLS + [
 
 @bp_cases.get("/todo")
 @openapi.summary("待办事项（GOV-01-02, OPS-01-02）")
-@query(TODO_LIST.openapi_params())
+@query(OPEN_ITEMS_LIST.openapi_params())
 @perm(*WORK)
 async def todo(request: Request):
     actor = actor_of(request)
     qs = service.todo_queryset(actor, everything=flag(request, "all"), assigned=request.args.get("assigned"))
     if flag(request, "overdue"):
         qs = qs.filter(due_date__lt=calendar.today())
-    return await respond_list(request, qs, TODO_LIST)
+    return await respond_list(request, qs, OPEN_ITEMS_LIST)
 
 
 @bp_cases.get("/done")
