@@ -303,7 +303,8 @@ async def cases_issue(request: Request, case_id: int):
     data = parse(request, S.IssueIn)
     doc = await service.issue_for_case(actor_of(request), case_id, data.template_key)
     return json({"id": str(doc.id), "number": doc.number, "title": doc.title, "status": doc.status,
-                 "issued_at": S._iso(doc.issued_at), "pdf_url": f"/api/v1/documents/{doc.id}/pdf"}, status=201)
+                 "issued_at": S._iso(doc.issued_at),
+                 "pdf_url": f"/api/v1/cases/{case_id}/documents/{doc.id}/pdf"}, status=201)
 
 
 # ------------------------------------------------------------------ todo / done

@@ -14,6 +14,8 @@ unit_intake. Screenshots land in var/screenshots/.
 """
 from __future__ import annotations
 
+import secrets
+
 import re
 from pathlib import Path
 
@@ -69,8 +71,12 @@ class Client:
 
 
 async def new_case(api: Client, org_id: int, project: str) -> dict:
+    # An exit is about a recognised project of the applicant's own (checked at intake).
+    from app.domains.housing.models import Project
+    p = await Project.create(code=f"E2E-{secrets.token_hex(4)}", name=project, district_code="440703",
+                             address="江门市蓬江区", builder_id=org_id, supply_mode="new_build", state="recognized")
     case = await api.post("/api/v1/cases", {
-        "case_type": KEY, "applicant": {"kind": "ORG", "org_id": org_id},
+        "case_type": KEY, "applicant": {"kind": "ORG", "org_id": org_id}, "subjects": {"project_id": p.id},
         "form": {"project_name": project, "exit_reason": "项目转为市场化租赁，申请退出保障性租赁住房管理"},
         "submit": True}, status=201)
     assert case["status"] == "in_review"

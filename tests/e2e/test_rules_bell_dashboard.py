@@ -47,7 +47,7 @@ async def test_dashboard_bell_and_rules_editor(page: Page, admin_url: str, api_u
 
     # dashboard: the cards whose data lands later say so
     cards = page.locator("[data-test=kpi-cards]")
-    await expect(cards.locator("[data-kpi=units_total] .num")).to_have_text("—")
+    await expect(cards.locator("[data-kpi=beneficiary_households] .num")).to_have_text("—")
     await expect(cards.locator("[data-kpi=arrears_amount] .kpi-title")).to_have_text("欠租金额")
     assert await cards.locator("[data-kpi]").count() >= 8
     await expect(page.locator("[data-test=welcome]")).to_be_visible()

@@ -152,6 +152,8 @@ async def test_builder_takes_two_buildings_into_stock_and_the_operator_locks_a_u
     # 1. The builder applies through the wizard.
     await ui_login(page, admin_url, "builder_admin")
     await menu(page, "housing.units", "units")
+    # The page picks a community and building of its own as it loads (and rewrites its URL); let it settle.
+    await page.wait_for_load_state("networkidle")
     await page.locator("[data-test=unit-intake-new]").click()
     await page.wait_for_url(re.compile(r"/admin/unit-intake$"))
     await pick(page, page.locator("[data-test=intake-project]"), project.name)
