@@ -107,7 +107,17 @@ async def fuzz_person(live_server) -> Identity:
     async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as c:
         r = await c.post("/api/public/auth/login", json={"id_number": acc.id_number, "password": PASSWORD})
         assert r.status_code == 200, r.text
-        return Identity(r.json()["token"], acc.id)
+        token = r.json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        # An application of its own (a draft with a material) for the /api/me/cases routes to reach.
+        r = await c.post("/api/me/files", headers=auth, files={"file": ("a.png", _png(), "image/png")})
+        assert r.status_code == 201, r.text
+        r = await c.post("/api/me/cases", headers=auth, json={
+            "case_type": "complaint", "district_code": "440705", "form": {"category": "物业服务"},
+            "materials": [{"file_id": r.json()["id"], "material_type": "现场照片"}]})
+        assert r.status_code == 201, r.text
+        case = r.json()
+        return Identity(token, acc.id, real={"case_id": case["id"], "material_id": case["materials"][0]["id"]})
 
 
 async def _housing_rows(tag: str) -> dict:
