@@ -24,8 +24,11 @@ def main() -> None:
     logging.getLogger("arh").setLevel(logging.INFO)
     loader = AppLoader(factory=_factory)
     app = loader.load()
+    # Sanic's default listen backlog is 100: a burst of new connections beyond it overflows the
+    # accept queue and those clients wait for a TCP retransmit (1 s, then 3 s) before their first
+    # request is even read. The kernel caps this at net.core.somaxconn.
     app.prepare(host=s.api_host, port=s.api_port, workers=max(1, s.api_workers), access_log=False,
-                single_process=s.api_workers <= 1, motd=False)
+                single_process=s.api_workers <= 1, motd=False, backlog=4096)
     Sanic.serve(primary=app, app_loader=loader)
 
 

@@ -20,6 +20,12 @@ starts; the run then stops itself BENCH_DURATION seconds later. The logins
 of that ramp are reported under a separate name and are not part of the
 /auth/me numbers.
 
+ClerkUser is a person at work: logged in, it opens the todo list, the unit
+list with three filters, or the 楼盘表 of the 33 × 12 bench building, then
+reads the screen for BENCH_THINK_MIN to BENCH_THINK_MAX seconds (1 to 3) before
+the next click. It needs bench/seed_cases.py and bench/seed_housing.py, and
+BENCH_BUILDING_ID (bench/run.sh looks it up).
+
 Environment: BENCH_USERNAME (gov_admin), BENCH_PASSWORD (Demo@2026),
 BENCH_DURATION (seconds of steady state for MeUser, 30), BENCH_WAIT (think
 time between requests in seconds, 0 = closed loop as fast as possible).
@@ -28,10 +34,11 @@ time between requests in seconds, 0 = closed loop as fast as possible).
 from __future__ import annotations
 
 import os
+import random
 
 import gevent
 from gevent.event import Event
-from locust import constant, events, tag, task
+from locust import between, constant, events, tag, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 
@@ -141,3 +148,51 @@ class MeUser(FastHttpUser):
                 resp.failure(f"HTTP {resp.status_code}")
             else:
                 resp.success()
+
+
+# --- ClerkUser: users who read what they open before clicking again
+
+THINK_MIN = float(os.environ.get("BENCH_THINK_MIN", "1"))
+THINK_MAX = float(os.environ.get("BENCH_THINK_MAX", "3"))
+BUILDING_ID = os.environ.get("BENCH_BUILDING_ID", "")
+TODO = "GET /api/v1/todo (100k cases)"
+UNIT_LIST = "GET /api/v1/housing/units, 3 filters (100k units)"
+UNIT_TABLE = "GET /api/v1/housing/buildings/{id}/table (33×12)"
+UNIT_LIST_PATH = ("/api/v1/housing/units?district_code=440703&state=available"
+                  "&layout=%E4%B8%A4%E6%88%BF%E4%B8%80%E5%8E%85&page_size=20")
+
+
+class ClerkUser(MeUser):
+    """Logs in once, then works through the housing screens with think time between clicks."""
+
+    wait_time = between(THINK_MIN, THINK_MAX)
+
+    def on_start(self) -> None:
+        super().on_start()
+        # People do not all click at the same instant the barrier opens: the first click of each
+        # comes somewhere within one think time, as every later one does.
+        gevent.sleep(random.uniform(0, THINK_MAX))
+
+    def _get(self, path: str, name: str) -> None:
+        # A browser asks for gzip; the unit table is served compressed when it may be.
+        headers = {**self.auth, "Accept-Encoding": "gzip, deflate, br"}
+        with self.client.get(path, headers=headers, name=name, catch_response=True) as resp:
+            if resp.status_code != 200:
+                resp.failure(f"HTTP {resp.status_code}")
+            else:
+                resp.success()
+
+    @tag("clerk")
+    @task
+    def todo(self) -> None:
+        self._get("/api/v1/todo?page=1&page_size=20", TODO)
+
+    @tag("clerk")
+    @task
+    def unit_list(self) -> None:
+        self._get(UNIT_LIST_PATH, UNIT_LIST)
+
+    @tag("clerk")
+    @task
+    def unit_table(self) -> None:
+        self._get(f"/api/v1/housing/buildings/{BUILDING_ID}/table", UNIT_TABLE)

@@ -25,6 +25,9 @@ ENDPOINTS = {
     "unit_table": "GET /api/v1/housing/buildings/{id}/table (33×12)",
     "unit_list": "GET /api/v1/housing/units, 3 filters (100k units)",
 }
+# Scenarios whose users open several screens, each reported on its own row.
+MIXES = {"clerk": ("todo", "unit_list", "unit_table")}
+THINK_LABEL = {"clerk": "locust, 1–3 s think"}
 LOCUST_RE = re.compile(r"^locust_(?P<scenario>[a-z_]+)_u(?P<n>\d+)_stats\.csv$")
 WRK_RE = re.compile(r"^wrk_(?P<scenario>[a-z_]+)_c(?P<n>\d+)\.txt$")
 
@@ -37,21 +40,21 @@ def _num(value: str) -> float:
 
 
 def locust_rows(path: Path, scenario: str, n: int) -> list[dict]:
-    want = ENDPOINTS.get(scenario)
+    wanted = {ENDPOINTS[k] for k in MIXES.get(scenario, (scenario,)) if k in ENDPOINTS}
+    log = path.with_name(path.name.replace("_stats.csv", ".log"))
+    saturated = log.is_file() and "CPU usage above" in log.read_text(errors="replace")
+    tool = THINK_LABEL.get(scenario, "locust") + ("*" if saturated else "")
+    rows = []
     with path.open(newline="") as f:
         for row in csv.DictReader(f):
-            if row.get("Name") == want:
-                requests = int(_num(row["Request Count"]))
-                failures = int(_num(row["Failure Count"]))
-                log = path.with_name(path.name.replace("_stats.csv", ".log"))
-                saturated = log.is_file() and "CPU usage above" in log.read_text(errors="replace")
-                return [{
-                    "endpoint": want, "tool": "locust*" if saturated else "locust", "concurrency": n,
-                    "requests": requests, "rps": _num(row["Requests/s"]),
+            if row.get("Name") in wanted:
+                rows.append({
+                    "endpoint": row["Name"], "tool": tool, "concurrency": n,
+                    "requests": int(_num(row["Request Count"])), "rps": _num(row["Requests/s"]),
                     "p50": _num(row["50%"]), "p99": _num(row["99%"]),
-                    "failures": failures,
-                }]
-    return []
+                    "failures": int(_num(row["Failure Count"])),
+                })
+    return rows
 
 
 def wrk_rows(path: Path, scenario: str, n: int) -> list[dict]:
@@ -101,13 +104,14 @@ def render(rows: list[dict], meta: dict | None) -> str:
                    f"| {r['rps']:.1f} | {_ms(r['p50'])} | {_ms(r['p99'])} | {r['failures']}{share} |")
     if not rows:
         out.append("| (no results found) | | | | | | | |")
-    if any(r["tool"] == "locust*" for r in rows):
+    if any(r["tool"].endswith("*") for r in rows):
         out.append("")
         out.append("locust* = locust warned that its own CPU use passed 90%: the load generator, "
                    "not only the API, limited that run; compare with wrk.")
     out.append("")
-    out.append("concurrency = simulated users (locust, closed loop, no think time) or open "
-               "connections (wrk). Latency percentiles in milliseconds.")
+    out.append("concurrency = simulated users (locust: closed loop with no think time, or 1–3 s "
+               "of think time between clicks where the tool says so) or open connections (wrk, no "
+               "think time). Latency percentiles in milliseconds.")
     return "\n".join(out)
 
 

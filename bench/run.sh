@@ -70,15 +70,22 @@ login_token() {
 }
 login_token >/dev/null || die "cannot log in as $BENCH_USERNAME at $BASE_URL (seeded demo data?)"
 
+bench_building_id() {
+    psql "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/arh}" -tAc \
+        "SELECT b.id FROM building b JOIN community c ON c.id = b.community_id WHERE c.name = '基准小区0001' AND b.name = '1栋'"
+}
+
 run_locust() {
     local scenario=$1 n=$2 class limit
     case "$scenario" in
     login) class=LoginUser limit=$DURATION ;;
     me) class=MeUser limit=$((DURATION + RAMP_MAX)) ;;
+    # 1-3 s of think time between clicks: todo, unit list, unit table (needs both bench seeds)
+    clerk) class=ClerkUser limit=$((DURATION + RAMP_MAX)) ;;
     *) echo "bench: locust has no $scenario scenario; wrk measures it" >&2; return ;;
     esac
     echo "bench: locust $class, $n users, ${DURATION}s" >&2
-    BENCH_DURATION="$DURATION" timeout --kill-after=10 "$((limit + 60))" \
+    BENCH_DURATION="$DURATION" BENCH_BUILDING_ID="$(bench_building_id 2>/dev/null || true)" timeout --kill-after=10 "$((limit + 60))" \
         "$LOCUST" -f "$BENCH/locustfile.py" --headless --only-summary \
         --host "$BASE_URL" -u "$n" -r "$n" -t "${limit}s" --stop-timeout 5 \
         --exit-code-on-error 0 --loglevel WARNING \
@@ -87,13 +94,9 @@ run_locust() {
         echo "bench: locust $class $n exited with $? (see $RESULTS/locust_${scenario}_u${n}.log)" >&2
 }
 
-bench_building_id() {
-    psql "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/arh}" -tAc \
-        "SELECT b.id FROM building b JOIN community c ON c.id = b.community_id WHERE c.name = '基准小区0001' AND b.name = '1栋'"
-}
-
 run_wrk() {
-    local scenario=$1 n=$2 script path threads=2
+    # One wrk thread drives thousands of requests a second; the second core is left to the API.
+    local scenario=$1 n=$2 script path threads=1
     case "$scenario" in
     login) script=wrk_login.lua path=/api/v1/auth/login ;;
     me) script=wrk_me.lua path=/api/v1/auth/me ;;

@@ -4,4 +4,6 @@ dofile((os.getenv("BENCH_DIR") or "bench") .. "/wrk_report.lua")
 wrk.method = "GET"
 wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_TOKEN") or "")
 wrk.headers["Accept"] = "application/json"
+-- as a browser does; only responses that are worth it come back compressed (the unit table)
+wrk.headers["Accept-Encoding"] = "gzip, deflate, br"
 done = wrk_json_done

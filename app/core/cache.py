@@ -13,7 +13,7 @@ def redis() -> aioredis.Redis:
     if _client is None:
         # A blocking pool makes a burst wait for a free connection instead of failing with a 500.
         pool = aioredis.BlockingConnectionPool.from_url(get_settings().redis_url, decode_responses=True,
-                                                        max_connections=100, timeout=10,
+                                                        max_connections=600, timeout=10,
                                                         health_check_interval=30)
         _client = aioredis.Redis(connection_pool=pool)
     return _client

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.transactions import in_transaction
 
 from app.config import get_settings
@@ -27,13 +28,25 @@ def _pg_url(url: str) -> str:
     return urlunsplit(("asyncpg",) + tuple(parts)[1:])
 
 
+async def _reset(con) -> None:  # noqa: ANN001
+    """Hand a connection back to the pool without asyncpg's default reset round trip.
+
+    The default runs `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` after every
+    query, a second round trip for each. We hold no session state: advisory locks are
+    transaction-scoped, nothing LISTENs on pooled connections and nothing SETs outside a
+    transaction. A transaction left open by a bug is still rolled back here.
+    """
+    if con.is_in_transaction():
+        await con.execute("ROLLBACK")
+
+
 def tortoise_config(database_url: str | None = None, pool_max: int | None = None) -> dict:
     s = get_settings()
-    url = _pg_url(database_url or s.database_url)
-    sep = "&" if "?" in url else "?"
-    url += f"{sep}minsize=1&maxsize={pool_max or s.db_pool_max}"
+    default = expand_db_url(_pg_url(database_url or s.database_url))
+    default["engine"] = "app.core.pg"  # asyncpg with a pool that serves waiters in order
+    default["credentials"].update(minsize=1, maxsize=pool_max or s.db_pool_max, reset=_reset)
     return {
-        "connections": {"default": url},
+        "connections": {"default": default},
         "apps": {"models": {"models": MODEL_MODULES, "migrations": "app.migrations",
                             "default_connection": "default"}},
         "use_tz": True,

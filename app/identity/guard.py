@@ -5,8 +5,9 @@ declaration before the handler runs. A handler with no declaration is refused (f
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 
 from sanic import Request
 
@@ -92,6 +93,13 @@ async def build_actor(account_id: int) -> dict | None:
     }
 
 
+@lru_cache(maxsize=2048)
+def _actor_from_json(raw: str) -> Actor:
+    # Keyed by the cached JSON itself: any change to the account gives new JSON (or no cache).
+    data = json.loads(raw)
+    return Actor(**{**data, "permissions": frozenset(data["permissions"])})
+
+
 async def resolve(request: Request) -> Actor | None:
     token = bearer(request)
     if not token:
@@ -99,15 +107,14 @@ async def resolve(request: Request) -> Actor | None:
     live = await sessions.touch(token)
     if live is None:
         return None
-    aid, _, epoch = live
-    data = await sessions.cache_get(aid, epoch)
-    if data is None:
+    aid, _, epoch, raw = live
+    if raw is None:
         data = await build_actor(aid)
         if data is None:
             await sessions.revoke(token)
             return None
-        await sessions.cache_put(aid, epoch, data)
-    return Actor(**{**data, "permissions": frozenset(data["permissions"])})
+        raw = await sessions.cache_put(aid, epoch, data)
+    return _actor_from_json(raw)
 
 
 def client_ip(request: Request) -> str:

@@ -31,26 +31,40 @@ async def create(account_id: int, kind: str) -> str:
     return token
 
 
-async def touch(token: str) -> tuple[int, str, str] | None:
-    """Returns (account id, kind, authz epoch) for a live session and slides its idle timer."""
+# One round trip per request: read the session, slide its idle timer, and fetch the cached actor
+# of the current authz epoch. (The actor key is derived from the session, so this script reads a
+# key it was not given; fine on a single Redis, not on a cluster.)
+_TOUCH = """
+local d = redis.call('HMGET', KEYS[1], 'aid', 'kind', 'created')
+if not d[1] then return false end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+local epoch = redis.call('GET', KEYS[2]) or '0'
+local actor = redis.call('GET', 'actor:' .. d[1] .. ':' .. epoch)
+return {d[1], d[2], d[3], epoch, actor}
+"""
+_touch_script = None
+
+
+async def touch(token: str) -> tuple[int, str, str, str | None] | None:
+    """(account id, kind, authz epoch, cached actor JSON or None) for a live session; slides its idle timer."""
+    global _touch_script
     s = get_settings()
     key = _key(token)
     r = redis()
-    # One round trip: read the session and slide its idle timer (EXPIRE on a missing key is a no-op).
-    async with r.pipeline(transaction=False) as p:
-        p.hgetall(key)
-        p.get(EPOCH_KEY)
-        p.expire(key, s.session_idle_minutes * 60)
-        data, epoch, _ = await p.execute()
-    if not data:
+    if _touch_script is None or _touch_script.registered_client is not r:
+        _touch_script = r.register_script(_TOUCH)
+    res = await _touch_script(keys=[key, EPOCH_KEY], args=[s.session_idle_minutes * 60])
+    if not res:
         return None
-    remaining = int(data["created"]) + s.session_absolute_hours * 3600 - int(time.time())
+    aid, kind, created, epoch = res[:4]
+    actor = res[4] if len(res) > 4 else None
+    remaining = int(created) + s.session_absolute_hours * 3600 - int(time.time())
     if remaining <= 0:
         await r.delete(key)
         return None
     if remaining < s.session_idle_minutes * 60:
         await r.expire(key, remaining)  # never past the absolute limit
-    return int(data["aid"]), data["kind"], epoch or "0"
+    return int(aid), kind, epoch or "0", actor or None
 
 
 async def revoke(token: str) -> None:
@@ -77,10 +91,7 @@ async def bump_authz() -> None:
     await redis().incr(EPOCH_KEY)
 
 
-async def cache_get(account_id: int, epoch: str) -> dict | None:
-    raw = await redis().get(f"actor:{account_id}:{epoch}")
-    return json.loads(raw) if raw else None
-
-
-async def cache_put(account_id: int, epoch: str, data: dict) -> None:
-    await redis().set(f"actor:{account_id}:{epoch}", json.dumps(data, ensure_ascii=False), ex=600)
+async def cache_put(account_id: int, epoch: str, data: dict) -> str:
+    raw = json.dumps(data, ensure_ascii=False)
+    await redis().set(f"actor:{account_id}:{epoch}", raw, ex=600)
+    return raw

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from app.core.db import conn
 from app.core.lists import invalidate_counts
 from app.core.models import AuditLog
 from app.domains.housing.models import Building, Community, Entrance, Project, Unit, UnitHistory
@@ -399,6 +400,36 @@ async def test_unit_table_is_one_picture_of_floors_units_counts_and_legend(api, 
     assert d2["entrances"][0]["name"] == "甲单元" and d2["version"] != d["version"]
     r = await api.get(f"{BASE}/buildings/999999999/table", t)
     assert r.status_code == 404 and zh(r)
+
+
+@pytest.mark.feature("GOV-06-02", "BLD-02-02")
+async def test_unit_table_follows_every_write_and_is_sent_compressed_and_revalidated(api, token):
+    s = await make_stock(floors=2, per_floor=2)
+    b, url = s["building"], f"{BASE}/buildings/{s['building'].id}/table"
+    t = await token("builder_admin")
+
+    async def get(tok: str, **headers: str):  # noqa: ANN202
+        return await api.client.get(url, headers={"Authorization": f"Bearer {tok}", **headers})
+
+    r = await get(t, **{"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip" and r.json()["counts"] == {"available": 4}
+    etag = r.headers["etag"]
+    assert "no-cache" in r.headers["cache-control"] and "no-store" not in r.headers["cache-control"]
+    # Unchanged: a 304 with no body, after the scope check.
+    r = await get(t, **{"If-None-Match": etag})
+    assert r.status_code == 304 and r.content == b""
+    other = await token("hs_builder_admin")
+    r = await get(other, **{"If-None-Match": etag})
+    assert r.status_code == 404 and zh(r)
+    # A write by raw SQL, past the ORM, still moves the table on: the version is kept by triggers.
+    before = (await Building.get(id=b.id)).table_version
+    await conn().execute_query("UPDATE unit SET state = 'repairing' WHERE id = $1", [s["units"][0].id])
+    assert (await Building.get(id=b.id)).table_version == before + 1
+    r = await get(t, **{"If-None-Match": etag})
+    assert r.status_code == 200 and r.headers["etag"] != etag
+    assert r.json()["counts"] == {"available": 3, "repairing": 1}
+    await conn().execute_query("DELETE FROM unit WHERE id = $1", [s["units"][1].id])
+    assert (await api.get(url, t)).json()["counts"] == {"available": 2, "repairing": 1}
 
 
 # ---------------------------------------------------------------- KPI cards

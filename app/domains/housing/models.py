@@ -109,6 +109,8 @@ class ProjectProgress(Model):
     investment_done_fen = fields.BigIntField()
     units_started = fields.IntField(default=0)
     units_completed = fields.IntField(default=0)
+    area_started = fields.DecimalField(14, 2, default=0, db_default=0)
+    area_completed = fields.DecimalField(14, 2, default=0, db_default=0)
     note = fields.TextField(null=True)
     case_id = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -187,6 +189,8 @@ class Building(Model):
     builder_id = fields.BigIntField(null=True, db_index=True)
     operator_id = fields.BigIntField(null=True, db_index=True)
     rea_building_code = fields.CharField(32, null=True, db_index=True)
+    # Bumped by database triggers on every unit or entrance write (migration 0007); never set it here.
+    table_version = fields.BigIntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from sanic import Blueprint, Request
-from sanic.response import json, raw, text
+from sanic.response import HTTPResponse, json, raw, text
 from sanic_ext import openapi
 
 from app.core.http import body, flag, parse, query
@@ -168,7 +168,15 @@ async def buildings_delete(request: Request, building_id: int):
 @openapi.summary("楼盘表图形视图（GOV-06-02, BLD-02-02, OPS-04-02）：楼层 × 房屋，按状态着色，含图例和统计")
 @perm(*UNIT_READ)
 async def buildings_table(request: Request, building_id: int):
-    return text(await units.building_table(actor_of(request), building_id), content_type="application/json")
+    t = await units.building_table(actor_of(request), building_id)
+    # Revalidated on every view (no-cache), after the scope check above: an unchanged building
+    # costs a 304 instead of the whole grid.
+    headers = {"ETag": t.etag, "Vary": "Accept-Encoding", "Cache-Control": "private, no-cache"}
+    if request.headers.get("if-none-match") == t.etag:
+        return HTTPResponse(status=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return raw(t.gzip, content_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
+    return raw(t.json, content_type="application/json", headers=headers)
 
 
 @bp_housing_stock.post("/buildings/<building_id:int>/entrances")
