@@ -96,10 +96,8 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
 
     @app.after_server_start
     async def _freeze_heap(app: Sanic) -> None:
-        # The modules loaded at start (WeasyPrint, pyHanko, SpiffWorkflow, the ORM) leave about a
-        # million long-lived objects. Left in the collector's oldest generation, every full
-        # collection walks them all and stalls the event loop for hundreds of milliseconds under
-        # load; frozen, collections only see what requests allocate.
+        # The modules loaded at start (WeasyPrint, pyHanko, SpiffWorkflow, the ORM) leave many
+        # long-lived objects; frozen, the collector's full passes walk only what requests allocate.
         gc.collect()
         gc.freeze()
 

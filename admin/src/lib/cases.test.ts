@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  caseLinks,
   actionButtons,
   actionLabel,
   actionResult,
@@ -278,5 +279,17 @@ describe('campaigns', () => {
     expect(campaignPhase(c, '2026-11-30')).toBe('running')
     expect(campaignPhase(c, '2026-12-01')).toBe('ended')
     expect(campaignPhase({ ...c, enabled: false }, '2026-11-15')).toBe('disabled')
+  })
+})
+
+describe('caseLinks', () => {
+  it('links an intake to its unit list, and any case to its project and community', () => {
+    expect(caseLinks({ id: 7, case_type: 'unit_intake', subjects: { project_id: 3, community_id: '12' } })).toEqual([
+      { label: '入库房屋清单', to: '/unit-intake/7' },
+      { label: '项目详情', to: '/projects/3' },
+      { label: '小区详情', to: '/communities/12' },
+    ])
+    expect(caseLinks({ id: 8, case_type: 'eligibility_application', subjects: {} })).toEqual([])
+    expect(caseLinks({ id: 9, case_type: 'project_exit', subjects: { project_id: 'x<script>' } })).toEqual([])
   })
 })

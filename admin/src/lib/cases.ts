@@ -523,3 +523,19 @@ export function campaignPhase(c: { enabled?: boolean; starts_at?: unknown; ends_
   if (t !== null && e !== null && t > e) return 'ended'
   return 'running'
 }
+
+export interface CaseLink {
+  label: string
+  to: string
+}
+
+/** The pages a reviewer opens from a case: the intake's unit list, the project, the community. */
+export function caseLinks(c: { id: number | string; case_type?: string; subjects?: Record<string, unknown> | null }): CaseLink[] {
+  const s = c.subjects ?? {}
+  const id = (k: string) => (typeof s[k] === 'number' || (typeof s[k] === 'string' && /^\d+$/.test(s[k] as string)) ? String(s[k]) : '')
+  const out: CaseLink[] = []
+  if (c.case_type === 'unit_intake') out.push({ label: '入库房屋清单', to: `/unit-intake/${c.id}` })
+  if (id('project_id')) out.push({ label: '项目详情', to: `/projects/${id('project_id')}` })
+  if (id('community_id')) out.push({ label: '小区详情', to: `/communities/${id('community_id')}` })
+  return out
+}
