@@ -287,6 +287,8 @@ DEFAULT_FORMS: dict[str, list[dict]] = {
         _f("investment_done", "累计完成投资（元）", "inputNumber", True, min=0, max=1_000_000_000_000, precision=2),
         _f("units_started", "累计开工套数", "inputNumber", True, min=0, max=1_000_000, precision=0),
         _f("units_completed", "累计竣工套数", "inputNumber", True, min=0, max=1_000_000, precision=0),
+        _f("area_started", "累计开工面积（㎡）", "inputNumber", False, min=0, max=100_000_000, precision=2),
+        _f("area_completed", "累计竣工面积（㎡）", "inputNumber", False, min=0, max=100_000_000, precision=2),
         _text("note", "进度说明")],
     # Units are attached through /api/v1/housing/intakes/{id}/…, which keeps unit_count equal to them.
     "unit_intake": [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import secrets
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -217,16 +218,18 @@ async def test_plan_versus_actual_from_cumulative_progress(world):
     plan = await new_plan(world)
     assert (await target(world, plan["id"], world.a.id, units_start=100, units_complete=50,
                          planned_investment="10000000")).status_code == 201
-    assert (await target(world, plan["id"], world.b.id, units_start=20, units_complete=0,
-                         planned_investment=0)).status_code == 201
+    assert (await target(world, plan["id"], world.b.id, units_start=20, units_complete=0, area_start=0,
+                         area_complete=0, planned_investment=0)).status_code == 201
     await api.post("/api/v1/housing/plan-housing-targets", t["gov_admin"], json={
         "plan_id": plan["id"], "project_id": world.b.id, "layout": "一室一厅", "planned_units": 20})
+    # Cumulative figures; the areas against the target's 6000.50 ㎡ started and 3000 ㎡ completed.
     rows = [ProjectProgress(project_id=world.a.id, period=p, progress_percent=pc, investment_done_fen=inv,
-                            units_started=us, units_completed=uc)
-            for p, pc, inv, us, uc in ((f"{YEAR - 1}-12", 10, 100_000_000, 20, 0),
-                                       (f"{YEAR}-03", 40, 400_000_000, 60, 10),
-                                       (f"{YEAR}-08", 70, 700_000_000, 90, 30),
-                                       (f"{YEAR + 1}-01", 90, 900_000_000, 100, 80))]
+                            units_started=us, units_completed=uc, area_started=Decimal(a_s),
+                            area_completed=Decimal(a_c))
+            for p, pc, inv, us, uc, a_s, a_c in ((f"{YEAR - 1}-12", 10, 100_000_000, 20, 0, "1000.25", "0"),
+                                                 (f"{YEAR}-03", 40, 400_000_000, 60, 10, "2500.25", "300.10"),
+                                                 (f"{YEAR}-08", 70, 700_000_000, 90, 30, "4000.50", "1500.00"),
+                                                 (f"{YEAR + 1}-01", 90, 900_000_000, 100, 80, "7000", "6000"))]
     for row in rows:
         await row.save()
     try:
@@ -235,21 +238,33 @@ async def test_plan_versus_actual_from_cumulative_progress(world):
         body = r.json()
         a = next(i for i in body["items"] if i["project_id"] == world.a.id)
         assert a["actual"] == {"units_started": 70, "units_completed": 30, "investment_done": "6000000.00",
+                               "area_started": "3000.25", "area_completed": "1500.00",
                                "progress_percent": 70, "last_period": f"{YEAR}-08"}
-        assert a["rate"] == {"units_start": 0.7, "units_complete": 0.6, "investment": 0.6}
+        assert a["target"]["area_start"] == "6000.50" and a["target"]["area_complete"] == "3000.00"
+        # 3000.25 / 6000.50 and 1500 / 3000: exactly one half each.
+        assert a["rate"] == {"units_start": 0.7, "units_complete": 0.6, "area_start": 0.5, "area_complete": 0.5,
+                             "investment": 0.6}
         b = next(i for i in body["items"] if i["project_id"] == world.b.id)
         assert b["actual"]["units_started"] == 0 and b["actual"]["last_period"] is None
-        assert b["rate"]["investment"] is None  # no target, no rate
+        assert b["rate"]["investment"] is None and b["rate"]["area_start"] is None  # no target, no rate
+        assert b["actual"]["area_started"] == "0.00"
         assert body["totals"]["target"]["units_start"] == 120 and body["totals"]["target"]["planned_investment"] == \
             "10000000.00"
         assert body["totals"]["actual"] == {"units_started": 70, "units_completed": 30,
-                                            "investment_done": "6000000.00"}
+                                            "investment_done": "6000000.00", "area_started": "3000.25",
+                                            "area_completed": "1500.00"}
+        assert (body["totals"]["target"]["area_start"], body["totals"]["target"]["area_complete"]) == \
+            ("6000.50", "3000.00")
+        assert body["totals"]["rate"]["area_start"] == 0.5 and body["totals"]["rate"]["area_complete"] == 0.5
         monthly = {m["period"]: m for m in body["monthly"]}
         assert len(monthly) == 12
         assert monthly[f"{YEAR}-02"]["units_started"] == 0
         assert monthly[f"{YEAR}-03"]["units_started"] == 40 and monthly[f"{YEAR}-07"]["investment_done"] == \
             "3000000.00"
         assert monthly[f"{YEAR}-12"]["units_completed"] == 30
+        assert (monthly[f"{YEAR}-02"]["area_started"], monthly[f"{YEAR}-03"]["area_started"],
+                monthly[f"{YEAR}-07"]["area_completed"], monthly[f"{YEAR}-12"]["area_completed"]) == \
+            ("0.00", "1500.00", "300.10", "1500.00")
         assert body["housing"] == [{"layout": "一室一厅", "planned_units": 20}]
         assert body["as_of"] == dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
         assert (await api.get(f"/api/v1/housing/plans/{plan['id']}/progress", t["builder_admin"])).status_code == 403

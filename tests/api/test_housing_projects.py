@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import secrets
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -369,6 +370,90 @@ async def test_progress_reports_update_the_project_in_order(world):
     rows = list(load_workbook(io.BytesIO(r.content)).active.values)
     assert rows[0][:3] == ("项目编号", "项目名称", "申报月份") and len(rows) == 3
     assert await audits("project.progress", row.id) == 1
+
+
+@pytest.mark.feature("BLD-01-06", "BLD-01-07", "GOV-05-06", "GOV-05-07", "GOV-04-02")
+async def test_progress_areas_are_checked_and_reach_plan_versus_actual(world):
+    api, t = world.api, world.t
+    p = await world.recognised("builder_admin", "builder", PJ, f"面积项目{tag()}", units=200,
+                               buildings="1栋:30:200")  # building area 18000.50 ㎡
+    pid = p["id"]
+    this_month = cn_today().replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    year = this_month.year
+    r = await api.post("/api/v1/housing/plans", t["gov_admin"], json={"year": year, "name": f"面积计划{tag()}"})
+    assert r.status_code == 201, r.text
+    plan_id = r.json()["id"]
+    r = await api.post("/api/v1/housing/plan-project-targets", t["gov_admin"], json={
+        "plan_id": plan_id, "project_id": pid, "units_start": 200, "units_complete": 100, "area_start": "12000",
+        "area_complete": "6000.00", "planned_investment": "50000000"})
+    assert r.status_code == 201, r.text
+
+    async def report(period: str, pct: int, started: float, completed: float, *, who: str = "builder_admin") -> dict:
+        r = await api.post(f"/api/v1/housing/projects/{pid}/cases", t[who], json={
+            "case_type": "progress_report", "submit": True,
+            "form": {"period": period, "progress_percent": pct, "investment_done": pct * 100000, "units_started": 100,
+                     "units_completed": 20, "area_started": started, "area_completed": completed}})
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    c1 = await report(f"{last_month:%Y-%m}", 30, 5000.5, 1000.25)
+    assert (await world.act(c1["id"], steps=SHORT_STEPS)).status_code == 200
+    row = await ProjectProgress.get(project_id=pid)
+    assert (str(row.area_started), str(row.area_completed)) == ("5000.50", "1000.25")
+    log = await AuditLog.filter(action="project.progress", object_id=str(row.id)).first()
+    assert (log.after["area_started"], log.after["area_completed"]) == ("5000.50", "1000.25")
+
+    # Refused at completion, with the reason, and nothing written: the approval is rolled back.
+    n_audit = await AuditLog.filter(action="project.progress").count()
+    for started, completed, why, field in (
+            (9000, 9000.01, "累计竣工面积不能超过累计开工面积", "area_completed"),
+            (4000, 1000.25, f"累计开工面积不能小于{last_month:%Y-%m}已申报的数值", "area_started"),
+            (9000, 900, f"累计竣工面积不能小于{last_month:%Y-%m}已申报的数值", "area_completed"),
+            (18000.51, 3000, "累计开工面积不能超过项目建筑面积（18000.50㎡）", "area_started")):
+        bad = await report(f"{this_month:%Y-%m}", 50, started, completed, who="gov_clerk")
+        r = await world.act(bad["id"], steps=SHORT_STEPS)
+        assert r.status_code == 422 and why in r.json()["error"]["message"], r.text
+        assert field in r.json()["error"]["fields"]
+        assert (await Case.get(id=bad["id"])).status == "in_review"
+        assert await ProjectProgress.filter(project_id=pid).count() == 1
+        assert await AuditLog.filter(action="project.progress").count() == n_audit
+        assert (await Project.get(id=pid)).progress_percent == 30
+    # A negative area never passes the form.
+    r = await api.post(f"/api/v1/housing/projects/{pid}/cases", t["builder_admin"], json={
+        "case_type": "progress_report", "submit": True,
+        "form": {"period": f"{this_month:%Y-%m}", "progress_percent": 50, "investment_done": 1, "units_started": 100,
+                 "units_completed": 20, "area_started": -1}})
+    assert r.status_code == 422 and "累计开工面积（㎡）不能小于0" in r.json()["error"]["message"], r.text
+
+    c2 = await report(f"{this_month:%Y-%m}", 50, 9000.75, 3000.25)
+    assert (await world.act(c2["id"], steps=SHORT_STEPS)).status_code == 200
+    detail = (await api.get(f"/api/v1/housing/projects/{pid}", t["builder_admin"])).json()
+    assert [(h["period"], h["area_started"], h["area_completed"]) for h in detail["progress"]] == \
+        [(f"{this_month:%Y-%m}", "9000.75", "3000.25"), (f"{last_month:%Y-%m}", "5000.50", "1000.25")]
+    r = await api.get(f"/api/v1/housing/project-progress?project_id={pid}&sort=period", t["gov_clerk"])
+    assert [(i["area_started"], i["area_completed"]) for i in r.json()["items"]] == \
+        [("5000.50", "1000.25"), ("9000.75", "3000.25")]
+    r = await api.get(f"/api/v1/housing/project-progress?project_id={pid}&sort=period&format=xlsx", t["gov_clerk"])
+    sheet = list(load_workbook(io.BytesIO(r.content)).active.values)
+    col = sheet[0].index("累计开工面积（㎡）")
+    assert sheet[0][col + 1] == "累计竣工面积（㎡）" and [x[col] for x in sheet[1:]] == ["5000.50", "9000.75"]
+
+    # Plan versus actual: this year's growth of the cumulative areas against the targets.
+    body = (await api.get(f"/api/v1/housing/plans/{plan_id}/progress", t["gov_clerk"])).json()
+    item = next(i for i in body["items"] if i["project_id"] == pid)
+    base_s, base_c = (Decimal("5000.50"), Decimal("1000.25")) if last_month.year < year else (Decimal(0), Decimal(0))
+    started, completed = Decimal("9000.75") - base_s, Decimal("3000.25") - base_c
+    assert item["target"]["area_start"] == "12000.00" and item["target"]["area_complete"] == "6000.00"
+    assert (item["actual"]["area_started"], item["actual"]["area_completed"]) == (f"{started}", f"{completed}")
+    assert item["rate"]["area_start"] == round(float(started / 12000), 4)
+    assert item["rate"]["area_complete"] == round(float(completed / 6000), 4)
+    if last_month.year == year:
+        assert (item["rate"]["area_start"], item["rate"]["area_complete"]) == (0.7501, 0.5)
+    assert body["totals"]["actual"]["area_started"] == f"{started}"
+    assert body["totals"]["rate"]["area_complete"] == item["rate"]["area_complete"]
+    monthly = {m["period"]: m for m in body["monthly"]}
+    assert monthly[f"{this_month:%Y-%m}"]["area_started"] == f"{started}"
 
 
 # ---- list, detail, export, scope ----------------------------------------------------------------

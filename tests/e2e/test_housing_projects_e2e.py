@@ -372,6 +372,7 @@ async def test_plan_targets_progress_against_plan_alerts_and_org_info(
     await form_item(cdlg, "累计完成投资").locator("input").fill("24000000")
     await form_item(cdlg, "累计开工套数").locator("input").fill("90")
     await form_item(cdlg, "累计竣工套数").locator("input").fill("0")
+    await form_item(cdlg, "累计开工面积").locator("input").fill("6000.5")
     await form_item(cdlg, "进度说明").locator("textarea").fill("主体结构施工至12层")
     await shot(page, "14-builder-progress-report")
     await cdlg.locator("[data-test=project-case-submit]").click()
@@ -384,8 +385,10 @@ async def test_plan_targets_progress_against_plan_alerts_and_org_info(
     await approve_all(api_url, await api_token(api_url, "gov_admin"), number)
     r = await ProjectProgress.get(project_id=p.id, period=period)
     assert (r.units_started, r.progress_percent, r.investment_done_fen) == (90, 35, 2_400_000_000)
+    assert (r.area_started, r.area_completed) == (Decimal("6000.50"), Decimal("0.00"))
     await page.goto(admin_url + f"projects/{p.id}?tab=progress")
     await expect(page.locator("[data-test=progress-table]")).to_contain_text("24,000,000.00 元")
+    await expect(page.locator("[data-test=progress-table]")).to_contain_text("6,000.50 ㎡")
     await expect(page.locator("[data-test=housing-chart]")).to_be_visible()
     await shot(page, "15-project-progress")
     await menu(page, "system.org_info", "org-info")
@@ -412,6 +415,9 @@ async def test_plan_targets_progress_against_plan_alerts_and_org_info(
     await expect(table.locator("tr", has_text=name)).to_contain_text("90 / 200")
     await expect(table.locator("tr", has_text=name)).to_contain_text("45%")
     await expect(table.locator("tr", has_text=name)).to_contain_text("24,000,000.00 元")
+    # The area started, against the 12,000 ㎡ target: one half.
+    await expect(table.locator("tr", has_text=name)).to_contain_text("6,000.50 ㎡ / 12,000.00 ㎡")
+    await expect(table.locator("tr", has_text=name)).to_contain_text("50%")
     await expect(page.locator("[data-test=housing-chart]")).to_have_count(3)
     await shot(page, "17-plan-against-actual")
     async with page.expect_download() as info:
@@ -419,6 +425,7 @@ async def test_plan_targets_progress_against_plan_alerts_and_org_info(
     data = (await (await info.value).path()).read_text(encoding="utf-8-sig")
     line = next(r for r in csv.reader(io.StringIO(data)) if len(r) > 1 and r[1] == name)
     assert line[2:5] == ["200", "90", "45%"] and line[9] == "24000000.00"
+    assert line[11:14] == ["12000.00", "6000.50", "50%"]
 
     await menu(page, "housing.plans", "plans")
     await search(page, plan_name)

@@ -22,6 +22,7 @@ import {
   planProgressCsv,
   planProgressRows,
   progressChartOption,
+  progressCsv,
   projectCaseRequest,
   projectEditForm,
   projectPatch,
@@ -109,22 +110,23 @@ function progress(): PlanProgress {
     as_of: '2026-11',
     totals: {
       target: { units_start: 1200, units_complete: 800, area_start: '72000.00', area_complete: '48000.00', planned_investment: '300000000.00' },
-      actual: { units_started: 630, units_completed: 210, investment_done: '123000000.00' },
-      rate: { units_start: 0.525, units_complete: 0.2625, investment: 0.41 },
+      actual: { units_started: 630, units_completed: 210, area_started: '36000.50', area_completed: '12000.00', investment_done: '123000000.00' },
+      rate: { units_start: 0.525, units_complete: 0.2625, area_start: 0.5, area_complete: 0.25, investment: 0.41 },
     },
     items: [
       {
         project_id: 7,
         project_name: '滨江保障公寓',
         project_code: 'XMBH-20261126-0001',
-        target: { units_start: 400, units_complete: 200, planned_investment: '150000000.00' },
-        actual: { units_started: 300, units_completed: 0, investment_done: '60000000.00', progress_percent: 45, last_period: '2026-10' },
-        rate: { units_start: 0.75, units_complete: 0, investment: 0.4 },
+        target: { units_start: 400, units_complete: 200, area_start: '24000.00', area_complete: '0.00', planned_investment: '150000000.00' },
+        actual: { units_started: 300, units_completed: 0, area_started: '18000.50', area_completed: '0.00', investment_done: '60000000.00', progress_percent: 45, last_period: '2026-10' },
+        rate: { units_start: 0.75, units_complete: 0, area_start: 0.75, area_complete: null, investment: 0.4 },
       },
       {
         project_id: 8,
         project_name: '江海人才公寓',
         project_code: 'XMBH-20261126-0002',
+        // An older server: no area in the figures at all.
         target: { units_start: 800, units_complete: 600, planned_investment: '150000000.00' },
         actual: { units_started: 330, units_completed: 210, investment_done: '63000000.00', progress_percent: 60, last_period: '2026-11' },
         rate: { units_start: null as unknown as number, units_complete: 0.35, investment: 0.42 },
@@ -132,8 +134,8 @@ function progress(): PlanProgress {
     ],
     housing: [{ layout: '一室一厅', planned_units: 120 }],
     monthly: [
-      { period: '2026-01', units_started: 0, units_completed: 0, investment_done: '0.00' },
-      { period: '2026-02', units_started: 120, units_completed: 0, investment_done: '15000000.00' },
+      { period: '2026-01', units_started: 0, units_completed: 0, area_started: '0.00', area_completed: '0.00', investment_done: '0.00' },
+      { period: '2026-02', units_started: 120, units_completed: 0, area_started: '7200.5', area_completed: '0.00', investment_done: '15000000.00' },
     ],
   }
 }
@@ -148,6 +150,27 @@ describe('plan against actual', () => {
     expect(rows[2]).toMatchObject({ project_id: null, units_start: 1200, units_started: 630, investment_rate: 0.41, planned_investment: '300000000.00' })
     expect(planProgressRows(null)).toEqual([])
     expect(planProgressRows({ ...progress(), items: [] })).toEqual([])
+  })
+
+  it('puts the areas next to the units, with their rates', () => {
+    const rows = planProgressRows(progress())
+    expect(rows[0]).toMatchObject({
+      area_start: '24000.00',
+      area_started: '18000.50',
+      area_start_rate: 0.75,
+      area_complete: '0.00',
+      area_completed: '0.00',
+      area_complete_rate: null,
+    })
+    // Missing figures read as zero; a zero target has no rate.
+    expect(rows[1]).toMatchObject({ area_start: '0.00', area_started: '0.00', area_start_rate: null, area_complete_rate: null })
+    expect(rows[2]).toMatchObject({ area_start: '72000.00', area_started: '36000.50', area_start_rate: 0.5, area_complete: '48000.00', area_complete_rate: 0.25 })
+    // Without the server's rate the page computes it in exact hundredths: 0.03 / 0.09.
+    const p = progress()
+    p.items[0].target.area_start = '0.09'
+    p.items[0].actual.area_started = '0.03'
+    delete p.items[0].rate.area_start
+    expect(planProgressRows(p)[0].area_start_rate).toBe(0.3333)
   })
 
   it('builds a bar chart of plan against actual, downloadable and with a data view', () => {
@@ -173,10 +196,28 @@ describe('plan against actual', () => {
     const csv = planProgressCsv(progress())
     expect(csv.startsWith('\ufeff项目编号,项目,')).toBe(true)
     const lines = csv.trim().split('\r\n')
-    expect(lines[1]).toBe('XMBH-20261126-0001,滨江保障公寓,400,300,75%,200,0,0%,150000000.00,60000000.00,40%,45,2026-10')
+    expect(lines[0].split(',').slice(9, 17)).toEqual(['完成投资（元）', '投资完成率', '计划开工面积（㎡）', '实际开工面积（㎡）', '开工面积完成率', '计划竣工面积（㎡）', '实际竣工面积（㎡）', '竣工面积完成率'])
+    expect(lines[1]).toBe('XMBH-20261126-0001,滨江保障公寓,400,300,75%,200,0,0%,150000000.00,60000000.00,40%,24000.00,18000.50,75%,0.00,0.00,,45,2026-10')
     expect(lines[3].startsWith(',合计,1200,630,52.5%')).toBe(true)
+    expect(lines[3]).toContain(',72000.00,36000.50,50%,48000.00,12000.00,25%,')
     expect(lines[4]).toContain('2026-01 累计')
+    expect(lines[5].split(',')).toEqual(['', '2026-02 累计', '', '120', '', '', '0', '', '', '15000000.00', '', '', '7200.50', '', '', '0.00', '', '', ''])
+    expect(lines.every((l) => l.split(',').length === 19)).toBe(true)
     expect(toCsv(['a'], [['x,"y"']])).toBe('\ufeffa\r\n"x,""y"""\r\n')
+  })
+
+  it('exports a project progress history with its areas', () => {
+    const lines = progressCsv([
+      { period: '2026-10', progress_percent: 45, investment_done: '60000000', units_started: 300, units_completed: 0, area_started: '18000.5', area_completed: '0.00' },
+      { period: '2026-08', progress_percent: 20, investment_done: '20000000.00', units_started: 100, units_completed: 0 },
+    ])
+      .trim()
+      .split('\r\n')
+    expect(lines).toEqual([
+      '申报月份,形象进度（%）,累计完成投资（元）,累计开工套数,累计竣工套数,累计开工面积（㎡）,累计竣工面积（㎡）',
+      '2026-08,20,20000000.00,100,0,,',
+      '2026-10,45,60000000.00,300,0,18000.50,0.00',
+    ])
   })
 
   it('draws a project progress history oldest month first', () => {

@@ -220,6 +220,8 @@ export interface TargetFigures {
 export interface ActualFigures {
   units_started: number
   units_completed: number
+  area_started?: string | null
+  area_completed?: string | null
   investment_done: string
   progress_percent?: number | null
   last_period?: string | null
@@ -228,6 +230,8 @@ export interface ActualFigures {
 export interface Rates {
   units_start: number | null
   units_complete: number | null
+  area_start?: number | null
+  area_complete?: number | null
   investment: number | null
 }
 
@@ -238,7 +242,7 @@ export interface PlanProgress {
   totals: { target: TargetFigures; actual: ActualFigures; rate: Rates }
   items: { project_id: number; project_name: string; project_code: string; target: TargetFigures; actual: ActualFigures; rate: Rates }[]
   housing: { layout: string; planned_units: number }[]
-  monthly: { period: string; units_started: number; units_completed: number; investment_done: string }[]
+  monthly: { period: string; units_started: number; units_completed: number; area_started?: string; area_completed?: string; investment_done: string }[]
 }
 
 export interface PlanProgressRow {
@@ -251,6 +255,12 @@ export interface PlanProgressRow {
   units_complete: number
   units_completed: number
   units_complete_rate: number | null
+  area_start: string
+  area_started: string
+  area_start_rate: number | null
+  area_complete: string
+  area_completed: string
+  area_complete_rate: number | null
   planned_investment: string
   investment_done: string
   investment_rate: number | null
@@ -262,7 +272,8 @@ function rateOr(given: number | null | undefined, actual: number, target: number
   return given === null || given === undefined ? ratio(actual, target) : given
 }
 
-function investmentRate(given: number | null | undefined, done: string, planned: string): number | null {
+/** Rate of two two-decimal figures (yuan or ㎡), compared in exact hundredths. */
+function decimalRate(given: number | null | undefined, done: unknown, planned: unknown): number | null {
   if (given !== null && given !== undefined) return given
   return ratio(yuanToFen(done) ?? 0, yuanToFen(planned) ?? 0)
 }
@@ -285,9 +296,15 @@ function progressRow(
     units_complete: tc,
     units_completed: ac,
     units_complete_rate: rateOr(r?.units_complete, ac, tc),
+    area_start: normalizeAmount(t.area_start) ?? '0.00',
+    area_started: normalizeAmount(a.area_started) ?? '0.00',
+    area_start_rate: decimalRate(r?.area_start, a.area_started, t.area_start),
+    area_complete: normalizeAmount(t.area_complete) ?? '0.00',
+    area_completed: normalizeAmount(a.area_completed) ?? '0.00',
+    area_complete_rate: decimalRate(r?.area_complete, a.area_completed, t.area_complete),
     planned_investment: normalizeAmount(t.planned_investment) ?? '0.00',
     investment_done: normalizeAmount(a.investment_done) ?? '0.00',
-    investment_rate: investmentRate(r?.investment, String(a.investment_done ?? '0'), String(t.planned_investment ?? '0')),
+    investment_rate: decimalRate(r?.investment, a.investment_done, t.planned_investment),
     progress_percent: a.progress_percent ?? null,
     last_period: a.last_period ?? null,
   }
@@ -388,6 +405,8 @@ export interface ProgressRecord {
   investment_done: string
   units_started: number
   units_completed: number
+  area_started?: string | null
+  area_completed?: string | null
 }
 
 /**
@@ -444,12 +463,59 @@ export function planProgressCsv(p: PlanProgress): string {
     r.planned_investment,
     r.investment_done,
     formatRate(r.investment_rate, ''),
+    r.area_start,
+    r.area_started,
+    formatRate(r.area_start_rate, ''),
+    r.area_complete,
+    r.area_completed,
+    formatRate(r.area_complete_rate, ''),
     r.progress_percent ?? '',
     r.last_period ?? '',
   ])
-  const monthly = (p.monthly ?? []).map((m) => ['', `${m.period} 累计`, '', m.units_started, '', '', m.units_completed, '', '', normalizeAmount(m.investment_done) ?? '', '', '', ''])
+  const monthly = (p.monthly ?? []).map((m) => [
+    '',
+    `${m.period} 累计`,
+    '',
+    m.units_started,
+    '',
+    '',
+    m.units_completed,
+    '',
+    '',
+    normalizeAmount(m.investment_done) ?? '',
+    '',
+    '',
+    normalizeAmount(m.area_started) ?? '',
+    '',
+    '',
+    normalizeAmount(m.area_completed) ?? '',
+    '',
+    '',
+    '',
+  ])
+  // Area columns come after the investment ones, so the earlier columns keep their places.
   return toCsv(
-    ['项目编号', '项目', '计划开工（套）', '实际开工（套）', '开工完成率', '计划竣工（套）', '实际竣工（套）', '竣工完成率', '计划投资（元）', '完成投资（元）', '投资完成率', '形象进度（%）', '最近申报月份'],
+    [
+      '项目编号',
+      '项目',
+      '计划开工（套）',
+      '实际开工（套）',
+      '开工完成率',
+      '计划竣工（套）',
+      '实际竣工（套）',
+      '竣工完成率',
+      '计划投资（元）',
+      '完成投资（元）',
+      '投资完成率',
+      '计划开工面积（㎡）',
+      '实际开工面积（㎡）',
+      '开工面积完成率',
+      '计划竣工面积（㎡）',
+      '实际竣工面积（㎡）',
+      '竣工面积完成率',
+      '形象进度（%）',
+      '最近申报月份',
+    ],
     [...rows, ...monthly],
   )
 }
@@ -457,8 +523,16 @@ export function planProgressCsv(p: PlanProgress): string {
 export function progressCsv(records: ProgressRecord[]): string {
   const rows = [...records].sort((a, b) => (a.period < b.period ? -1 : 1))
   return toCsv(
-    ['申报月份', '形象进度（%）', '累计完成投资（元）', '累计开工套数', '累计竣工套数'],
-    rows.map((r) => [r.period, r.progress_percent, normalizeAmount(r.investment_done) ?? '', r.units_started, r.units_completed]),
+    ['申报月份', '形象进度（%）', '累计完成投资（元）', '累计开工套数', '累计竣工套数', '累计开工面积（㎡）', '累计竣工面积（㎡）'],
+    rows.map((r) => [
+      r.period,
+      r.progress_percent,
+      normalizeAmount(r.investment_done) ?? '',
+      r.units_started,
+      r.units_completed,
+      normalizeAmount(r.area_started) ?? '',
+      normalizeAmount(r.area_completed) ?? '',
+    ]),
   )
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from tortoise.functions import Count, Sum
@@ -24,6 +25,7 @@ _PLAN_AUDIT = ["year", "name", "district_code", "description"]
 _PT_AUDIT = ["plan_id", "project_id", "units_start", "units_complete", "area_start", "area_complete", "start_date",
              "completion_date", "planned_investment_fen"]
 _HT_AUDIT = ["plan_id", "project_id", "layout", "planned_units", "area_per_unit"]
+ZERO_AREA = Decimal("0.00")  # ㎡; areas are summed as Decimal, never float
 
 
 class PlanInUse(Conflict):
@@ -39,6 +41,8 @@ class Report:
     units_completed: int
     investment_done_fen: int
     progress_percent: int
+    area_started: Decimal = ZERO_AREA  # ㎡, cumulative like the units
+    area_completed: Decimal = ZERO_AREA
 
 
 def _latest(reports: Iterable[Report], until: str) -> Report | None:
@@ -56,45 +60,58 @@ def year_actual(reports: list[Report], year: int, until_month: int = 12) -> dict
     last = _latest(reports, f"{year}-{until_month:02d}")
     if last is None or last.period < f"{year}-01":
         return {"units_started": 0, "units_completed": 0, "investment_done_fen": 0,
+                "area_started": ZERO_AREA, "area_completed": ZERO_AREA,
                 "progress_percent": base.progress_percent if base else None, "last_period": None}
     b = base or Report("", 0, 0, 0, 0)
     return {"units_started": max(0, last.units_started - b.units_started),
             "units_completed": max(0, last.units_completed - b.units_completed),
             "investment_done_fen": max(0, last.investment_done_fen - b.investment_done_fen),
+            "area_started": max(ZERO_AREA, last.area_started - b.area_started),
+            "area_completed": max(ZERO_AREA, last.area_completed - b.area_completed),
             "progress_percent": last.progress_percent, "last_period": last.period}
 
 
-def _rate(actual: int, target: int) -> float | None:
-    return None if not target else round(actual / target, 4)
+def _rate(actual: int | Decimal, target: int | Decimal) -> float | None:
+    # Exact division first; only the ratio shown to people becomes a float.
+    return None if not target else round(float(Decimal(actual) / Decimal(target)), 4)
+
+
+# rate -> (actual key, target key)
+_RATES = {"units_start": ("units_started", "units_start"), "units_complete": ("units_completed", "units_complete"),
+          "area_start": ("area_started", "area_start"), "area_complete": ("area_completed", "area_complete"),
+          "investment": ("investment_done_fen", "planned_investment_fen")}
+
+
+def _rates(a: dict, t: dict) -> dict:
+    return {name: _rate(a[ak], t[tk]) for name, (ak, tk) in _RATES.items()}
 
 
 def plan_vs_actual(year: int, targets: list[dict], reports: dict[int, list[Report]]) -> dict:
-    """targets: [{project_id, units_start, units_complete, planned_investment_fen, ...}] -> items, totals, monthly."""
+    """targets: [{project_id, units_start, units_complete, area_start, area_complete, planned_investment_fen}]
+    (areas as Decimal ㎡) -> items, totals, monthly. Sums stay exact: int counts and fen, Decimal areas."""
     items = []
-    tot_t = {"units_start": 0, "units_complete": 0, "planned_investment_fen": 0}
-    tot_a = {"units_started": 0, "units_completed": 0, "investment_done_fen": 0}
+    tot_t = {"units_start": 0, "units_complete": 0, "area_start": ZERO_AREA, "area_complete": ZERO_AREA,
+             "planned_investment_fen": 0}
+    tot_a = {"units_started": 0, "units_completed": 0, "investment_done_fen": 0, "area_started": ZERO_AREA,
+             "area_completed": ZERO_AREA}
     for t in targets:
         a = year_actual(reports.get(t["project_id"], []), year)
         for k in tot_t:
             tot_t[k] += t[k]
         for k in tot_a:
             tot_a[k] += a[k]
-        items.append({"target": t, "actual": a,
-                      "rate": {"units_start": _rate(a["units_started"], t["units_start"]),
-                               "units_complete": _rate(a["units_completed"], t["units_complete"]),
-                               "investment": _rate(a["investment_done_fen"], t["planned_investment_fen"])}})
+        items.append({"target": t, "actual": a, "rate": _rates(a, t)})
     monthly = []
     for m in range(1, 13):
-        acc = {"units_started": 0, "units_completed": 0, "investment_done_fen": 0}
+        acc = {"units_started": 0, "units_completed": 0, "investment_done_fen": 0, "area_started": ZERO_AREA,
+               "area_completed": ZERO_AREA}
         for t in targets:
             a = year_actual(reports.get(t["project_id"], []), year, m)
             for k in acc:
                 acc[k] += a[k]
         monthly.append({"period": f"{year}-{m:02d}", **acc})
-    return {"items": items, "totals": {"target": tot_t, "actual": tot_a, "rate": {
-        "units_start": _rate(tot_a["units_started"], tot_t["units_start"]),
-        "units_complete": _rate(tot_a["units_completed"], tot_t["units_complete"]),
-        "investment": _rate(tot_a["investment_done_fen"], tot_t["planned_investment_fen"])}}, "monthly": monthly}
+    return {"items": items, "totals": {"target": tot_t, "actual": tot_a, "rate": _rates(tot_a, tot_t)},
+            "monthly": monthly}
 
 
 # ------------------------------------------------------------------ plans
@@ -216,39 +233,38 @@ async def plan_progress(actor: Actor, plan_id: int) -> dict:
         if pids else []
     for r in rows:
         reports.setdefault(r.project_id, []).append(
-            Report(r.period, r.units_started, r.units_completed, r.investment_done_fen, r.progress_percent))
+            Report(r.period, r.units_started, r.units_completed, r.investment_done_fen, r.progress_percent,
+                   r.area_started, r.area_completed))
     raw = [{"project_id": t.project_id, "units_start": t.units_start, "units_complete": t.units_complete,
+            "area_start": t.area_start, "area_complete": t.area_complete,
             "planned_investment_fen": t.planned_investment_fen} for t in targets]
     out = plan_vs_actual(plan.year, raw, reports)
 
-    def target_out(t: PlanProjectTarget | None, d: dict) -> dict:
+    def target_out(d: dict) -> dict:
         return {"units_start": d["units_start"], "units_complete": d["units_complete"],
-                "area_start": S.area_out(t.area_start) if t else None,
-                "area_complete": S.area_out(t.area_complete) if t else None,
+                "area_start": S.area_out(d["area_start"]), "area_complete": S.area_out(d["area_complete"]),
                 "planned_investment": S.fen_to_yuan(d["planned_investment_fen"])}
 
     def actual_out(a: dict) -> dict:
         return {k: v for k, v in a.items() if k != "investment_done_fen"} | \
-            {"investment_done": S.fen_to_yuan(a["investment_done_fen"])}
+            {"area_started": S.area_out(a["area_started"]), "area_completed": S.area_out(a["area_completed"]),
+             "investment_done": S.fen_to_yuan(a["investment_done_fen"])}
 
-    area_start = sum((t.area_start for t in targets), start=S.to_area(0))
-    area_complete = sum((t.area_complete for t in targets), start=S.to_area(0))
     housing = await scoped(PlanHousingTarget, actor).filter(plan_id=plan.id).annotate(n=Sum("planned_units")) \
         .group_by("layout").order_by("layout").values_list("layout", "n")
     today = calendar.today()
-    totals_target = target_out(None, out["totals"]["target"]) | {"area_start": S.area_out(area_start),
-                                                                  "area_complete": S.area_out(area_complete)}
     return {
         "plan": (await plan_rows([plan]))[0], "year": plan.year,
         # The month the actuals run to: the plan year's end once it is over, none before it starts.
         "as_of": f"{plan.year}-12" if today.year > plan.year else f"{today:%Y-%m}" if today.year == plan.year else None,
-        "totals": {"target": totals_target, "actual": actual_out(out["totals"]["actual"]),
+        "totals": {"target": target_out(out["totals"]["target"]), "actual": actual_out(out["totals"]["actual"]),
                    "rate": out["totals"]["rate"]},
         "items": [{"project_id": t.project_id, "project_name": t.project.name, "project_code": t.project.code,
-                   "target": target_out(t, item["target"]), "actual": actual_out(item["actual"]), "rate": item["rate"]}
+                   "target": target_out(item["target"]), "actual": actual_out(item["actual"]), "rate": item["rate"]}
                   for t, item in zip(targets, out["items"], strict=True)],
         "housing": [{"layout": layout, "planned_units": int(n or 0)} for layout, n in housing],
         "monthly": [{"period": m["period"], "units_started": m["units_started"], "units_completed": m["units_completed"],
+                     "area_started": S.area_out(m["area_started"]), "area_completed": S.area_out(m["area_completed"]),
                      "investment_done": S.fen_to_yuan(m["investment_done_fen"])} for m in out["monthly"]],
     }
 

@@ -236,6 +236,8 @@ class ProgressReport:
     units_started: int
     units_completed: int
     note: str | None
+    area_started: Decimal = Decimal("0.00")  # ㎡, cumulative like the units
+    area_completed: Decimal = Decimal("0.00")
 
 
 def parse_progress(form: dict, today: dt.date) -> ProgressReport:
@@ -249,16 +251,22 @@ def parse_progress(form: dict, today: dt.date) -> ProgressReport:
     completed = _int(form, "units_completed", "累计竣工套数", 0, MAX_UNITS)
     if completed > started:
         raise InvalidInput("累计竣工套数不能超过累计开工套数", fields={"units_completed": "超过开工套数"})
+    # Optional: reports from before areas were asked for, and projects that track units only, give none.
+    area_started = _area(form, "area_started", "累计开工面积") or Decimal("0.00")
+    area_completed = _area(form, "area_completed", "累计竣工面积") or Decimal("0.00")
+    if area_completed > area_started:
+        raise InvalidInput("累计竣工面积不能超过累计开工面积", fields={"area_completed": "超过开工面积"})
     return ProgressReport(period, _int(form, "progress_percent", "形象进度", 0, 100),
                           _money(form, "investment_done", "累计完成投资"), started, completed,
-                          _text(form, "note", "进度说明", 1000, required=False))
+                          _text(form, "note", "进度说明", 1000, required=False), area_started, area_completed)
 
 
 def check_progress_order(r: ProgressReport, prev: Any | None, nxt: Any | None) -> None:
     """Cumulative figures cannot go down from an earlier month nor exceed a later one."""
     pairs = (("progress_percent", "progress_percent", "形象进度"), ("investment_done_fen", "investment_done_fen",
                                                                    "累计完成投资"),
-             ("units_started", "units_started", "累计开工套数"), ("units_completed", "units_completed", "累计竣工套数"))
+             ("units_started", "units_started", "累计开工套数"), ("units_completed", "units_completed", "累计竣工套数"),
+             ("area_started", "area_started", "累计开工面积"), ("area_completed", "area_completed", "累计竣工面积"))
     for mine, theirs, title in pairs:
         v = getattr(r, mine)
         if prev is not None and v < getattr(prev, theirs):
@@ -677,6 +685,9 @@ async def record_progress(case: Any, tx: Any, actor: Any) -> ProjectProgress:
     r = parse_progress(case.form or {}, _today())
     if p.unit_count and r.units_started > p.unit_count:
         raise InvalidInput(f"累计开工套数不能超过项目计划套数（{p.unit_count}套）", fields={"units_started": "超过计划套数"})
+    if p.building_area and r.area_started > p.building_area:
+        raise InvalidInput(f"累计开工面积不能超过项目建筑面积（{S.area_out(p.building_area)}㎡）",
+                           fields={"area_started": "超过建筑面积"})
     if await ProjectProgress.filter(project_id=p.id, period=r.period).using_db(tx).exists():
         raise InvalidInput(f"该项目{r.period}的进度已申报", fields={"period": "已申报"})
     prev = await ProjectProgress.filter(project_id=p.id, period__lt=r.period).order_by("-period").using_db(tx).first()
@@ -684,7 +695,8 @@ async def record_progress(case: Any, tx: Any, actor: Any) -> ProjectProgress:
     check_progress_order(r, prev, nxt)
     row = await ProjectProgress.create(project_id=p.id, period=r.period, progress_percent=r.progress_percent,
                                        investment_done_fen=r.investment_done_fen, units_started=r.units_started,
-                                       units_completed=r.units_completed, note=r.note, case_id=case.id, using_db=tx)
+                                       units_completed=r.units_completed, area_started=r.area_started,
+                                       area_completed=r.area_completed, note=r.note, case_id=case.id, using_db=tx)
     before = _snap(p)
     if nxt is None:
         p.progress_percent, p.investment_done_fen, p.progress_updated_at = \
@@ -693,7 +705,10 @@ async def record_progress(case: Any, tx: Any, actor: Any) -> ProjectProgress:
                                                  "updated_at"])
     await audit.record("project.progress", "project_progress", row.id, using=tx, actor=actor, only_changes=False,
                        before=before, after=_snap(p) | {"period": r.period, "units_started": r.units_started,
-                                                        "units_completed": r.units_completed, "case": case.number},
+                                                        "units_completed": r.units_completed,
+                                                        "area_started": S.area_out(r.area_started),
+                                                        "area_completed": S.area_out(r.area_completed),
+                                                        "case": case.number},
                        summary=f"项目 {p.code} 进度申报 {r.period}：{r.progress_percent}%（{case.number}）"[:255])
     return row
 

@@ -406,6 +406,8 @@ PROGRESS_LIST = ListSpec(title="项目进度申报", cols=[
     Col("investment_done", "累计完成投资（元）", ops=()),
     Col("units_started", "累计开工套数", kind="int", ops=("gte", "lte")),
     Col("units_completed", "累计竣工套数", kind="int", ops=("gte", "lte")),
+    Col("area_started", "累计开工面积（㎡）", ops=()),
+    Col("area_completed", "累计竣工面积（㎡）", ops=()),
     Col("note", "进度说明", ops=("contains",)),
     Col("case_number", "业务编号", ops=()),
     Col("created_at", "办结时间", kind="datetime", ops=("gte", "lte"), sortable=True),

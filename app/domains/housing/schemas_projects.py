@@ -258,7 +258,8 @@ def project_row(p: Any, orgs: dict[int, str]) -> dict:
 def progress_row(r: Any, case_numbers: dict[int, str] | None = None) -> dict:
     return {"id": r.id, "project_id": r.project_id, "period": r.period, "progress_percent": r.progress_percent,
             "investment_done": fen_to_yuan(r.investment_done_fen), "units_started": r.units_started,
-            "units_completed": r.units_completed, "note": r.note, "case_id": r.case_id,
+            "units_completed": r.units_completed, "area_started": area_out(r.area_started),
+            "area_completed": area_out(r.area_completed), "note": r.note, "case_id": r.case_id,
             "case_number": (case_numbers or {}).get(r.case_id), "created_at": iso(r.created_at)}
 
 

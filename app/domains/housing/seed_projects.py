@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal
 
 from app.core import audit
 from app.core.context import SystemActor
@@ -132,7 +133,7 @@ async def seed_demo() -> None:
                            (shaping, 180, 0, 30_000_000)):
         await plans.create_project_target(admin, S.ProjectTargetIn(
             plan_id=plan.id, project_id=p.id, units_start=us, units_complete=uc, area_start=p.building_area,
-            area_complete=0, planned_investment=inv))
+            area_complete=(p.building_area * uc / us).quantize(Decimal("0.01")), planned_investment=inv))
         for layout, share in (("一室一厅", 0.6), ("两室一厅", 0.4)):
             await plans.create_housing_target(admin, S.HousingTargetIn(
                 plan_id=plan.id, project_id=p.id, layout=layout, planned_units=int(p.unit_count * share)))
@@ -148,6 +149,7 @@ async def _progress(people: dict[str, Actor], p: Project) -> None:
     case = await projects.start_case(people["builder_admin"], p.id, S.ProjectCaseIn(
         case_type="progress_report", form={"period": period, "progress_percent": 45, "investment_done": 28_000_000,
                                            "units_started": 240, "units_completed": 0,
+                                           "area_started": 15800, "area_completed": 0,
                                            "note": "主体结构施工至第12层"}))
     for step, who in (("first_review", "gov_clerk"), ("approval", "gov_admin")):
         item = await WorkItem.get(case_id=case.id, step_id=step, status="open")

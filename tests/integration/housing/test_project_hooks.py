@@ -14,7 +14,7 @@ from app.documents.models import IssuedDocument
 from app.domains.housing import alerts, project_hooks  # noqa: F401 - registers the completion hooks
 from app.domains.housing import projects
 from app.domains.housing import schemas_projects as S
-from app.domains.housing.models import AnnualPlan, Project, QualificationAlert
+from app.domains.housing.models import AnnualPlan, PlanProjectTarget, Project, ProjectProgress, QualificationAlert
 from app.identity.guard import build_actor
 from app.identity.models import Account
 from app.identity.scope import Actor
@@ -145,6 +145,12 @@ async def test_demo_seed_makes_its_projects_once():
     assert 113.0 < float(binjiang.lng_bd09) < 113.2 and 22.5 < float(binjiang.lat_bd09) < 22.7
     assert {p.district_code for p in made.values()} >= {"440703", "440704", "440705", "440784", "440781"}
     assert made["江海人才公寓"].progress_percent == 45
+    # Its progress report carries the floor area too, against a target with an area to complete.
+    jianghai = made["江海人才公寓"].id
+    row = await ProjectProgress.get(project_id=jianghai)
+    assert (row.units_started, str(row.area_started), str(row.area_completed)) == (240, "15800.00", "0.00")
+    target = await PlanProjectTarget.get(project_id=jianghai)
+    assert (str(target.area_start), str(target.area_complete)) == ("15800.00", "7900.00")
     kinds = {a.kind for a in await QualificationAlert.filter(project_id__in=[made["新会悦府"].id,
                                                                              made["侨乡花园"].id], status="open")}
     assert kinds == {"expiring", "expired"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -32,7 +33,8 @@ def test_the_declaration_form_offers_exactly_the_supply_modes():
     assert {"project_name", "address", "supply_mode", "building_area", "planned_units", "investment", "lng", "lat",
             "buildings"} <= fields
     assert {r["field"] for r in forms.DEFAULT_FORMS["progress_report"]} >= \
-        {"period", "progress_percent", "investment_done", "units_started", "units_completed"}
+        {"period", "progress_percent", "investment_done", "units_started", "units_completed", "area_started",
+         "area_completed"}
     assert {r["field"] for r in forms.DEFAULT_FORMS["project_exit"]} == {"project_name", "exit_reason"}
 
 
@@ -121,22 +123,97 @@ def test_progress_reports_read_and_ordered():
     projects.check_progress_order(r, _row("2026-09", pct=45), _row("2026-11", pct=46))
 
 
-def _row(period: str, *, pct: int):  # noqa: ANN202
+def _row(period: str, *, pct: int, area_started: str = "0", area_completed: str = "0"):  # noqa: ANN202
     from app.domains.housing.models import ProjectProgress
     return ProjectProgress(period=period, progress_percent=pct, investment_done_fen=100050, units_started=10,
-                           units_completed=2)
+                           units_completed=2, area_started=Decimal(area_started),
+                           area_completed=Decimal(area_completed))
+
+
+@pytest.mark.feature("GOV-05-06", "GOV-05-07", "BLD-01-06", "BLD-01-07")
+def test_progress_areas_are_optional_cumulative_figures():
+    base = {"period": "2026-10", "progress_percent": 45, "investment_done": 1000.5, "units_started": 10,
+            "units_completed": 2}
+    r = projects.parse_progress(base, TODAY)
+    assert (r.area_started, r.area_completed) == (Decimal("0.00"), Decimal("0.00"))  # not asked for before
+    r = projects.parse_progress(base | {"area_started": "6,000.5", "area_completed": 1200}, TODAY)
+    assert (r.area_started, r.area_completed) == (Decimal("6000.50"), Decimal("1200.00"))
+    assert str(r.area_started) == "6000.50"
+    for bad, field, why in (({"area_started": -1}, "area_started", "累计开工面积不能为负数"),
+                            ({"area_started": "12.345"}, "area_started", "累计开工面积最多两位小数"),
+                            ({"area_started": "很多"}, "area_started", "累计开工面积应为数字"),
+                            ({"area_started": True}, "area_started", "“累计开工面积”应为数字"),
+                            ({"area_completed": "1e30"}, "area_completed", "累计竣工面积过大"),
+                            ({"area_started": 100, "area_completed": "100.01"}, "area_completed",
+                             "累计竣工面积不能超过累计开工面积"),
+                            ({"area_completed": 1}, "area_completed", "累计竣工面积不能超过累计开工面积")):
+        with pytest.raises(InvalidInput) as e:
+            projects.parse_progress(base | bad, TODAY)
+        assert field in e.value.fields and why in e.value.message, (bad, e.value.message)
+    projects.check_progress_order(r, _row("2026-09", pct=45, area_started="6000.50", area_completed="1200"),
+                                  _row("2026-11", pct=45, area_started="6000.50", area_completed="1200"))
+    with pytest.raises(InvalidInput, match="累计开工面积不能小于2026-09已申报的数值") as e:
+        projects.check_progress_order(r, _row("2026-09", pct=45, area_started="6000.51"), None)
+    assert "area_started" in e.value.fields
+    with pytest.raises(InvalidInput, match="累计竣工面积不能小于2026-09") as e:
+        projects.check_progress_order(r, _row("2026-09", pct=45, area_completed="1200.01"), None)
+    assert "area_completed" in e.value.fields
+    with pytest.raises(InvalidInput, match="累计竣工面积不能大于2026-11已申报的数值"):
+        projects.check_progress_order(r, None, _row("2026-11", pct=45, area_started="9000", area_completed="1000"))
 
 
 def test_plan_versus_actual_uses_cumulative_figures():
     reports = [plans.Report("2025-12", 20, 0, 100, 10), plans.Report("2026-03", 60, 10, 400, 40),
                plans.Report("2026-08", 90, 30, 700, 70), plans.Report("2027-01", 100, 80, 900, 90)]
     assert plans.year_actual(reports, 2026) == {"units_started": 70, "units_completed": 30,
-                                                "investment_done_fen": 600, "progress_percent": 70,
+                                                "investment_done_fen": 600, "area_started": Decimal("0.00"),
+                                                "area_completed": Decimal("0.00"), "progress_percent": 70,
                                                 "last_period": "2026-08"}
     assert plans.year_actual(reports, 2026, until_month=2)["units_started"] == 0
     assert plans.year_actual(reports, 2025)["units_started"] == 20  # the first year counts from zero
     assert plans.year_actual([], 2026)["last_period"] is None
     out = plans.plan_vs_actual(2026, [{"project_id": 1, "units_start": 100, "units_complete": 0,
+                                       "area_start": Decimal(0), "area_complete": Decimal(0),
                                        "planned_investment_fen": 1000}], {1: reports})
-    assert out["totals"]["rate"] == {"units_start": 0.7, "units_complete": None, "investment": 0.6}
+    assert out["totals"]["rate"] == {"units_start": 0.7, "units_complete": None, "area_start": None,
+                                     "area_complete": None, "investment": 0.6}
     assert [m["units_started"] for m in out["monthly"]] == [0, 0, 40, 40, 40, 40, 40, 70, 70, 70, 70, 70]
+
+
+def _area_reports(*rows: tuple[str, str, str]) -> list:
+    return [plans.Report(p, 0, 0, 0, 0, Decimal(s), Decimal(c)) for p, s, c in rows]
+
+
+@pytest.mark.feature("GOV-04-02", "GOV-05-07", "BLD-01-07")
+def test_plan_versus_actual_compares_area_exactly():
+    a = _area_reports(("2025-11", "1000.10", "0"), ("2026-04", "4000.20", "500.05"), ("2026-09", "7000.30", "2000.15"),
+                      ("2027-02", "9000", "9000"))
+    got = plans.year_actual(a, 2026)
+    # This year's growth over last year's end, to the hundredth of a square metre.
+    assert (got["area_started"], got["area_completed"]) == (Decimal("6000.20"), Decimal("2000.15"))
+    assert isinstance(got["area_started"], Decimal) and got["last_period"] == "2026-09"
+    assert plans.year_actual(a, 2026, until_month=3)["area_started"] == Decimal("0.00")
+    assert plans.year_actual([], 2026)["area_completed"] == Decimal("0.00")
+    # A cumulative figure that went down (data entered before the rules) never counts as negative.
+    assert plans.year_actual(_area_reports(("2025-12", "50", "10"), ("2026-01", "40", "5")), 2026)["area_started"] \
+        == Decimal("0.00")
+    b = _area_reports(("2026-06", "0.10", "0.10"))
+    targets = [{"project_id": 1, "units_start": 0, "units_complete": 0, "area_start": Decimal("12000.40"),
+                "area_complete": Decimal("0.00"), "planned_investment_fen": 0},
+               {"project_id": 2, "units_start": 0, "units_complete": 0, "area_start": Decimal("0.20"),
+                "area_complete": Decimal("0.30"), "planned_investment_fen": 0}]
+    out = plans.plan_vs_actual(2026, targets, {1: a, 2: b})
+    first, second = out["items"]
+    assert first["rate"]["area_start"] == 0.5 and first["rate"]["area_complete"] is None  # no target, no rate
+    assert second["rate"] == {"units_start": None, "units_complete": None, "area_start": 0.5, "area_complete": 0.3333,
+                              "investment": None}
+    t, act = out["totals"]["target"], out["totals"]["actual"]
+    assert (t["area_start"], t["area_complete"]) == (Decimal("12000.60"), Decimal("0.30"))
+    assert (act["area_started"], act["area_completed"]) == (Decimal("6000.30"), Decimal("2000.25"))
+    assert all(isinstance(v, Decimal) for v in (t["area_start"], act["area_started"], act["area_completed"]))
+    assert out["totals"]["rate"]["area_start"] == round(6000.30 / 12000.60, 4)
+    assert out["totals"]["rate"]["area_complete"] == round(2000.25 / 0.30, 4)
+    months = {m["period"]: m for m in out["monthly"]}
+    assert months["2026-03"]["area_started"] == Decimal("0.00")
+    assert months["2026-06"]["area_started"] == Decimal("3000.20")  # 3000.10 + 0.10
+    assert months["2026-12"]["area_completed"] == Decimal("2000.25")
