@@ -112,3 +112,80 @@ describe('ListPage', () => {
     w.unmount()
   })
 })
+
+describe('ListPage, client-side', () => {
+  // An endpoint that returns every row at once (one per case type), no paging.
+  const all = Array.from({ length: 25 }, (_, i) => ({ key: `type_${String(i + 1).padStart(2, '0')}`, name: i % 5 === 0 ? `专项业务${i + 1}` : `业务${i + 1}`, running: i }))
+  const wholeList: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
+    calls.push(Object.fromEntries(Object.entries(config.params ?? {}).map(([k, v]) => [k, String(v)])))
+    return { data: { items: all }, status: 200, statusText: 'OK', headers: {}, config }
+  }
+  const shownKeys = (w: ReturnType<typeof mount>) => w.findAll('.el-table__body tr [data-key]').map((e) => e.attributes('data-key'))
+
+  function mountLocal() {
+    return mount(ListPage, {
+      props: {
+        title: '业务流程',
+        endpoint: '/api/v1/processes',
+        columns: [
+          { prop: 'key', label: '流程标识' },
+          { prop: 'name', label: '业务类型' },
+        ],
+        keyword: '业务类型名称或流程标识',
+        searchFields: ['key', 'name'],
+        clientSide: true,
+        rowKey: 'key',
+        exportable: false,
+      },
+      slots: {
+        'cell-key': '<template #cell-key="{ row }"><span :data-key="row.key">{{ row.key }}</span></template>',
+        count: '<template #count="{ rows }">，在办 {{ rows.reduce((n, r) => n + r.running, 0) }} 件</template>',
+      },
+      global: { plugins: [ElementPlus] },
+      attachTo: document.body,
+    })
+  }
+
+  beforeEach(() => {
+    calls.length = 0
+    http.defaults.adapter = wholeList
+  })
+  afterEach(() => {
+    http.defaults.adapter = originalAdapter
+    document.body.innerHTML = ''
+  })
+
+  it('asks once without paging parameters and shows the first page of all rows', async () => {
+    const w = mountLocal()
+    await flushPromises()
+    expect(calls).toEqual([{}])
+    expect(w.text()).toContain('共 25 条，在办 300 件')
+    expect(shownKeys(w)).toHaveLength(20)
+    expect(shownKeys(w)[0]).toBe('type_01')
+    expect(w.find('[data-test="export"]').exists()).toBe(false)
+    w.unmount()
+  })
+
+  it('pages and searches in the browser; reset asks the API again', async () => {
+    const w = mountLocal()
+    await flushPromises()
+    w.findComponent(ElPagination).vm.$emit('current-change', 2)
+    await flushPromises()
+    expect(shownKeys(w)).toEqual(['type_21', 'type_22', 'type_23', 'type_24', 'type_25'])
+
+    await w.find('[data-test="single-value"] input').setValue('专项')
+    await w.find('[data-test="search"]').trigger('click')
+    await flushPromises()
+    expect(shownKeys(w)).toEqual(['type_01', 'type_06', 'type_11', 'type_16', 'type_21'])
+    // The count slot still sees every row, the total only the matching ones.
+    expect(w.text()).toContain('共 5 条，在办 300 件')
+    expect(calls).toHaveLength(1)
+
+    await w.find('[data-test="reset"]').trigger('click')
+    await flushPromises()
+    expect(calls).toHaveLength(2)
+    expect(shownKeys(w)).toHaveLength(20)
+    expect(w.text()).toContain('共 25 条')
+    w.unmount()
+  })
+})
