@@ -52,6 +52,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'cases', name: 'cases', component: () => import('@/views/CasesView.vue'), meta: { title: '业务查询', menu: true } },
       // Opened from todo, done, 业务查询 and campaigns; the API decides who may read the case.
       { path: 'cases/:id', name: 'case', component: () => import('@/views/CaseDetailView.vue'), meta: { title: '业务详情', menu: false } },
+      { path: 'messages', name: 'messages', component: () => import('@/views/MessagesView.vue'), meta: { title: '站内消息', menu: false } },
       { path: 'campaigns', name: 'campaigns', component: () => import('@/views/CampaignsView.vue'), meta: { title: '专题工作', menu: true } },
       { path: 'campaigns/:id', name: 'campaign', component: () => import('@/views/CampaignsView.vue'), meta: { title: '专题工作', menu: true } },
       { path: '403', name: 'forbidden-page', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '无权访问' } },

@@ -107,6 +107,24 @@ async def test_dashboard_bell_and_rules_editor(page: Page, admin_url: str, api_u
     # nothing was saved by validating or trying
     assert await RuleSetVersion.filter(key=KEY).count() == before
 
+    # 站内消息: the whole list behind the bell, unread ones first to find, marked read from the row
+    notice = f"系统维护通知 {secrets.token_hex(2)}"
+    async with uow() as tx:
+        later = await messages.notify([admin.id], kind="notice", title=notice, body="今晚22:00起维护", using=tx)
+    await page.goto(admin_url)  # leave the editor and its trial dialog behind
+    await page.locator("[data-test=message-bell]").click()
+    await page.locator("[data-test=message-all]").click()
+    await page.wait_for_url(re.compile(r"/admin/messages$"))
+    await page.locator("[data-test=messages-unread-only]").click()
+    row = page.locator(".el-table__row", has_text=notice)
+    await expect(row).to_contain_text("未读")
+    await expect(page.locator(".el-table__row", has_text=title)).to_have_count(0)  # read already
+    await shot(page, "messages-list")
+    await row.locator("[data-test=message-mark]").click()
+    await expect(row.locator("[data-test=message-mark]")).to_have_count(0)  # its button says 标为已读
+    await expect(row.locator("td").nth(5)).to_have_text("已读")
+    assert await _read(later[0].id)
+
 
 async def _read(message_id: int) -> bool:
     from channels.messages.models import Message

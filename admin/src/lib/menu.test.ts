@@ -56,6 +56,7 @@ describe('route guard: isPathAllowed', () => {
 
   it('always allows the dashboard and the error pages', () => {
     expect(isPathAllowed([], '/dashboard')).toBe(true)
+    expect(isPathAllowed([], '/messages')).toBe(true)
     expect(isPathAllowed([], '/403')).toBe(true)
   })
 })

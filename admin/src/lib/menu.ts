@@ -10,7 +10,7 @@ export interface MenuNode {
 }
 
 /** Pages every signed-in user may open, whatever their menus. */
-export const ALWAYS_ALLOWED = ['/dashboard', '/403', '/404']
+export const ALWAYS_ALLOWED = ['/dashboard', '/messages', '/403', '/404']
 
 const BASE = '/admin'
 
