@@ -232,6 +232,12 @@ async def respond_list(request: Request, qs: QuerySet, spec: ListSpec,
 
 
 COUNT_TTL = 60
+# One round trip: the epoch, and the total filed under it (the key embeds the epoch just read).
+_COUNT_LOOKUP = """
+local epoch = redis.call('GET', KEYS[1]) or '0'
+return {epoch, redis.call('GET', ARGV[1] .. epoch .. ':' .. ARGV[2]) or false}  -- a trailing nil may drop out
+"""
+_count_script = None
 
 
 async def cached_count(qs: QuerySet, epoch_name: str | None) -> int:
@@ -239,14 +245,17 @@ async def cached_count(qs: QuerySet, epoch_name: str | None) -> int:
     epoch read *before* counting, so a count that raced a change is filed under a dead key."""
     if epoch_name is None:
         return await qs.count()
+    global _count_script
     from app.core.cache import redis
     try:
         r = redis()
-        epoch = await r.get(f"epoch:{epoch_name}") or "0"
-        key = f"count:{epoch_name}:{epoch}:" + hashlib.sha1(qs.sql(params_inline=True).encode()).hexdigest()
-        hit = await r.get(key)
+        if _count_script is None or _count_script.registered_client is not r:
+            _count_script = r.register_script(_COUNT_LOOKUP)
+        digest = hashlib.sha1(qs.sql(params_inline=True).encode()).hexdigest()
+        epoch, hit = await _count_script(keys=[f"epoch:{epoch_name}"], args=[f"count:{epoch_name}:", digest])
         if hit is not None:
             return int(hit)
+        key = f"count:{epoch_name}:{epoch}:{digest}"
     except Exception:  # noqa: BLE001 - without Redis, count directly
         return await qs.count()
     n = await qs.count()
