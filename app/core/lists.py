@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import os
@@ -258,6 +259,21 @@ async def cached_count(qs: QuerySet, epoch_name: str | None) -> int:
         key = f"count:{epoch_name}:{epoch}:{digest}"
     except Exception:  # noqa: BLE001 - without Redis, count directly
         return await qs.count()
+    # When a busy total expires, the requests that miss together share one count in this worker
+    # instead of each counting 100k rows at once.
+    pending = _counting.get(key)
+    if pending is not None:
+        return await asyncio.shield(pending)
+    task = asyncio.ensure_future(_count_and_file(qs, r, key))
+    _counting[key] = task
+    task.add_done_callback(lambda _t: _counting.pop(key, None))
+    return await asyncio.shield(task)
+
+
+_counting: dict[str, asyncio.Future] = {}
+
+
+async def _count_and_file(qs: QuerySet, r: Any, key: str) -> int:
     n = await qs.count()
     with suppress(Exception):
         await r.set(key, n, ex=COUNT_TTL)
