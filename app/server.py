@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 import aio_pika
+from asyncpg.exceptions import LockNotAvailableError, TransactionRollbackError
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import file as file_response
@@ -135,6 +136,14 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
         # A unique or foreign-key race lost to another request: the transaction rolled back.
         log.info("integrity conflict on %s %s: %s", request.method, request.path, e)
         return json({"error": {"code": "CONFLICT", "message": "数据重复或已被他人修改，请刷新后重试",
+                               "fields": {}}}, status=409)
+
+    @app.exception(TransactionRollbackError, LockNotAvailableError)
+    async def _contended(request: Request, e: Exception):  # noqa: ANN202
+        # PostgreSQL broke a deadlock or a serialization conflict by rolling this transaction back
+        # (e.g. two multi-unit writes meeting in one building): nothing was written, so it is safe to retry.
+        log.warning("transaction rolled back by the database on %s %s: %s", request.method, request.path, e)
+        return json({"error": {"code": "CONTENDED", "message": "数据正被他人同时修改，本次操作未生效，请稍后重试",
                                "fields": {}}}, status=409)
 
     @app.exception(SanicException)

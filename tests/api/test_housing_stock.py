@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 import secrets
 from decimal import Decimal
 
+import asyncpg
 import pytest
 from openpyxl import load_workbook
 
@@ -388,6 +390,41 @@ async def test_racing_lockers_exactly_one_wins(api, token):
     assert row.state == "locked" and row.row_version == 2
     assert await UnitHistory.filter(unit_id=u.id, action="lock").count() == 1
     assert await audits("housing.unit.lock", u.id) == 1
+
+
+@pytest.mark.feature("GOV-06-01", "OPS-04-01")
+async def test_a_deadlock_in_one_building_is_a_clear_retry_and_writes_nothing(api, token):
+    # Every unit write also bumps its building's table version, so two transactions writing units of
+    # one building in opposite orders can deadlock. PostgreSQL breaks it by rolling one back; the
+    # clerk whose request lost gets a Chinese "retry" and nothing of it is kept.
+    s = await make_stock(floors=1, per_floor=2)
+    x, y = s["units"]
+    t = await token("operator_admin")
+    other = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        tx = other.transaction()
+        await tx.start()
+        await other.execute("SET LOCAL deadlock_timeout = '20s'")  # so the API request is the one rolled back
+        await other.execute("UPDATE unit SET floor = floor WHERE id = $1", x.id)  # holds x and the building
+        lock = asyncio.create_task(api.post(f"{BASE}/units/{y.id}/lock", t, json={"reason": "预留"}))
+        for _ in range(100):  # until the request waits for the building row
+            if await other.fetchval("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                    " AND pid <> pg_backend_pid()"):
+                break
+            await asyncio.sleep(0.05)
+        waiting_on_y = asyncio.create_task(other.execute("UPDATE unit SET floor = floor WHERE id = $1", y.id))
+        r = await lock
+        await waiting_on_y
+        await tx.rollback()
+    finally:
+        await other.close()
+    assert r.status_code == 409 and r.json()["error"]["code"] == "CONTENDED", r.text
+    assert "重试" in zh(r)
+    row = await Unit.get(id=y.id)
+    assert row.state == "available" and row.row_version == 1
+    assert await UnitHistory.filter(unit_id=y.id).count() == 0 and await audits("housing.unit.lock", y.id) == 0
+    r = await api.post(f"{BASE}/units/{y.id}/lock", t, json={"reason": "预留"})
+    assert r.status_code == 200 and r.json()["state"] == "locked"
 
 
 # ---------------------------------------------------------------- the graphic unit table
