@@ -15,6 +15,10 @@ def create_app(cfg: SandboxConfig | None = None) -> Sanic:
     app = Sanic("arh_sandbox")
     # Stand-ins need no OpenAPI pages or CORS; keep sanic-ext out.
     app.config.AUTO_EXTEND = False
+    # Serving HTTP and HTTPS from one process leaves the second server's task registered at shutdown,
+    # and Sanic's drain loop (timeout -= 0.1, never exactly 0) then spins forever: Ctrl-C on
+    # `make run` hung. Stand-ins hold no work worth draining.
+    app.config.GRACEFUL_SHUTDOWN_TIMEOUT = 0
     app.ctx.cfg = cfg
     app.blueprint(home.bp)
     app.blueprint(sms.bp)
