@@ -48,4 +48,5 @@ admin/dist/index.html: admin/node_modules/.installed $(ADMIN_SRC)
 	cd admin && npm run build
 
 bench: setup
-	bash bench/run.sh
+	@SYSDEPS_EXTRA=wrk bash scripts/sysdeps.sh
+	bash scripts/bench.sh
