@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     api_port: int = 8000
     api_workers: int = 2
     db_pool_max: int = 10
+    # How long an API request waits for a row another transaction holds (e.g. a 10,000-row import
+    # holding its buildings) before it answers "being changed, retry" (409) instead of hanging. 0 = forever.
+    db_lock_timeout_ms: int = 5000
     public_base_url: str = "http://127.0.0.1:8000"
 
     # PII: SM4 key (16 bytes hex) and HMAC-SM3 blind-index key (hex).

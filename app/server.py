@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
 
     @app.before_server_start
     async def _start(app: Sanic) -> None:
-        await init_db()
+        await init_db(lock_timeout_ms=s.db_lock_timeout_ms)
         app.ctx.sms = build_provider(s)
         try:
             await audit.ensure_partitions()
@@ -141,7 +141,8 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
     @app.exception(TransactionRollbackError, LockNotAvailableError)
     async def _contended(request: Request, e: Exception):  # noqa: ANN202
         # PostgreSQL broke a deadlock or a serialization conflict by rolling this transaction back
-        # (e.g. two multi-unit writes meeting in one building): nothing was written, so it is safe to retry.
+        # (e.g. two multi-unit writes meeting in one building), or a row stayed locked past
+        # DB_LOCK_TIMEOUT_MS: nothing was written, so it is safe to retry.
         log.warning("transaction rolled back by the database on %s %s: %s", request.method, request.path, e)
         return json({"error": {"code": "CONTENDED", "message": "数据正被他人同时修改，本次操作未生效，请稍后重试",
                                "fields": {}}}, status=409)

@@ -40,11 +40,14 @@ async def _reset(con) -> None:  # noqa: ANN001
         await con.execute("ROLLBACK")
 
 
-def tortoise_config(database_url: str | None = None, pool_max: int | None = None) -> dict:
+def tortoise_config(database_url: str | None = None, pool_max: int | None = None,
+                    lock_timeout_ms: int | None = None) -> dict:
     s = get_settings()
     default = expand_db_url(_pg_url(database_url or s.database_url))
     default["engine"] = "app.core.pg"  # asyncpg with a pool that serves waiters in order
     default["credentials"].update(minsize=1, maxsize=pool_max or s.db_pool_max, reset=_reset)
+    if lock_timeout_ms:
+        default["credentials"]["server_settings"] = {"lock_timeout": str(lock_timeout_ms)}
     return {
         "connections": {"default": default},
         "apps": {"models": {"models": MODEL_MODULES, "migrations": "app.migrations",
@@ -58,9 +61,12 @@ def tortoise_config(database_url: str | None = None, pool_max: int | None = None
 TORTOISE_ORM = tortoise_config()
 
 
-async def init_db(database_url: str | None = None, pool_max: int | None = None) -> None:
+async def init_db(database_url: str | None = None, pool_max: int | None = None,
+                  lock_timeout_ms: int | None = None) -> None:
+    """`lock_timeout_ms` for the API only: jobs and migrations may wait for their locks."""
     # Request tasks do not inherit the listener's context, so the ORM state must be process-global.
-    await Tortoise.init(config=tortoise_config(database_url, pool_max), _enable_global_fallback=True)
+    await Tortoise.init(config=tortoise_config(database_url, pool_max, lock_timeout_ms),
+                        _enable_global_fallback=True)
 
 
 async def close_db() -> None:

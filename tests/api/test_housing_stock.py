@@ -427,6 +427,23 @@ async def test_a_deadlock_in_one_building_is_a_clear_retry_and_writes_nothing(ap
     assert r.status_code == 200 and r.json()["state"] == "locked"
 
 
+@pytest.mark.feature("GOV-06-01", "OPS-04-01")
+async def test_a_unit_held_by_a_long_transaction_answers_retry_instead_of_hanging(api, token):
+    # e.g. a 10,000-row import holding the building: past DB_LOCK_TIMEOUT_MS (5 s) the clerk hears so.
+    s = await make_stock(floors=1, per_floor=1)
+    u = s["units"][0]
+    other = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        async with other.transaction():
+            await other.execute("SELECT 1 FROM unit WHERE id = $1 FOR UPDATE", u.id)
+            r = await api.post(f"{BASE}/units/{u.id}/lock", await token("operator_admin"), json={"reason": "预留"})
+    finally:
+        await other.close()
+    assert r.status_code == 409 and r.json()["error"]["code"] == "CONTENDED", r.text
+    assert "重试" in zh(r)
+    assert (await Unit.get(id=u.id)).state == "available" and await audits("housing.unit.lock", u.id) == 0
+
+
 # ---------------------------------------------------------------- the graphic unit table
 
 @pytest.mark.feature("GOV-06-02", "BLD-02-02", "OPS-04-02")
