@@ -10,20 +10,34 @@ export function useFieldErrors() {
     for (const k of Object.keys(errors)) delete errors[k]
   }
 
-  /** Run a request; on a validation error, spread its fields onto the form. Returns whether it succeeded. */
-  async function submit(fn: () => Promise<unknown>): Promise<boolean> {
+  /** Show the problems a form check found (field -> message); true when there are none. */
+  function check(found: Record<string, string>): boolean {
+    clear()
+    Object.assign(errors, found)
+    return Object.keys(found).length === 0
+  }
+
+  /**
+   * Run a request; on a validation error, spread its fields onto the form. Returns whether it succeeded.
+   * `formMessage` also keeps the whole message as `errors.form`, for forms that show it inline
+   * (requests sent `quiet`, without the global toast).
+   */
+  async function submit(fn: () => Promise<unknown>, opts: { formMessage?: boolean } = {}): Promise<boolean> {
     clear()
     saving.value = true
     try {
       await fn()
       return true
     } catch (e) {
-      if (e instanceof ApiError) Object.assign(errors, e.fields)
+      if (e instanceof ApiError) {
+        Object.assign(errors, e.fields)
+        if (opts.formMessage) errors.form = e.message
+      }
       return false
     } finally {
       saving.value = false
     }
   }
 
-  return { errors, saving, clear, submit }
+  return { errors, saving, clear, check, submit }
 }
