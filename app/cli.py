@@ -1,4 +1,4 @@
-"""Operator commands: `python -m app.cli migrate | verify-audit | maintain-audit`."""
+"""Operator commands: `python -m app.cli migrate | verify-audit | maintain-audit | openapi [--base /api/v1]`."""
 from __future__ import annotations
 
 import asyncio
@@ -15,17 +15,39 @@ async def _migrate() -> int:
 
 
 async def _verify_audit() -> int:
+    from app import audit_anchor
     from app.core import audit
     await init_db()
     try:
         r = await audit.verify()
+        a = await audit_anchor.check()
     finally:
         await close_db()
     if r["ok"]:
         print(f"审计日志哈希链完整：共校验 {r['checked']} 条")
-        return 0
-    print(f"审计日志哈希链异常：第 {r['first_bad_id']} 条，{r['reason']}（此前 {r['checked']} 条完好）")
-    return 1
+    else:
+        print(f"审计日志哈希链异常：第 {r['first_bad_id']} 条，{r['reason']}（此前 {r['checked']} 条完好）")
+    if not a["ok"]:
+        print(f"审计日志锚点校验失败：{a['reason']}")
+    elif a["last_anchor"]:
+        last = a["last_anchor"]
+        stamp = f"，时间戳回执 {last['receipt']['serial_no']}" if last["receipt"] else "，尚无时间戳回执"
+        print(f"审计日志锚点校验通过：共 {a['anchors']} 个锚点，最近锚点 #{last['id']}（{last['created_at']}，"
+              f"锚定至第 {last['head_id']} 条{stamp}）")
+    else:
+        print("审计日志尚无锚点：无法发现最新记录被删除")
+    return 0 if r["ok"] and a["ok"] else 1
+
+
+async def _anchor_audit() -> int:
+    from app import audit_anchor
+    await init_db()
+    try:
+        a = await audit_anchor.anchor("manual")
+    finally:
+        await close_db()
+    print(f"已锚定审计日志：锚点 #{a['anchor_id']}，第 {a['head_id']} 条，共 {a['row_count']} 条")
+    return 0
 
 
 async def _maintain() -> int:
@@ -40,9 +62,22 @@ async def _maintain() -> int:
     return 0
 
 
-COMMANDS = {"migrate": _migrate, "verify-audit": _verify_audit, "maintain-audit": _maintain}
+def _openapi(base: str | None = None) -> int:
+    """Print the OpenAPI document (`--base /api/v1`: the admin client's view of it); no server needed."""
+    # Builds the whole app, so only this command loads it (migrate must run without the routes).
+    from app.api.spec import build_spec, dumps, rebase
+    spec = build_spec()
+    sys.stdout.write(dumps(rebase(spec, base) if base else spec))
+    return 0
+
+
+COMMANDS = {"migrate": _migrate, "verify-audit": _verify_audit, "anchor-audit": _anchor_audit,
+            "maintain-audit": _maintain}
 
 if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "openapi":
+        args = sys.argv[2:]
+        sys.exit(_openapi(args[1] if args[:1] == ["--base"] and len(args) == 2 else None))
     if len(sys.argv) != 2 or sys.argv[1] not in COMMANDS:
         print("usage: python -m app.cli " + " | ".join(COMMANDS))
         sys.exit(2)

@@ -2,6 +2,9 @@
 
 worker:    taskiq worker app.worker:broker
 scheduler: taskiq scheduler app.worker:scheduler
+
+The broker is app.jobs.broker. This module imports the tasks: the platform's own below, and every
+installed domain's jobs modules (its DOMAIN.jobs), so a domain's tasks run once it is installed.
 """
 from __future__ import annotations
 
@@ -10,28 +13,20 @@ import logging
 
 from taskiq import TaskiqEvents, TaskiqScheduler, TaskiqState
 from taskiq.schedule_sources import LabelScheduleSource
-from taskiq_aio_pika import AioPikaBroker
-from taskiq_aio_pika.exchange import Exchange
-from taskiq_aio_pika.queue import Queue, QueueType
 
-from app import jobs
+from app import domains, jobs
 from app.config import get_settings
 from app.core import audit
 from app.core.db import MODEL_MODULES, close_db, init_db
+from app.jobs import broker
 
 # taskiq puts the project directory on sys.path only while it imports this module, so import the
-# model modules now: Tortoise.init at worker startup could not find those outside `app`.
-for _m in MODEL_MODULES:
+# model modules (the installed domains' included) and the domains' task modules now: Tortoise.init
+# at worker startup could not find those outside `app`.
+for _m in [*MODEL_MODULES, *(m for d in domains.DOMAINS for m in d.jobs)]:
     importlib.import_module(_m)
 
 log = logging.getLogger("arh.worker")
-_s = get_settings()
-broker = AioPikaBroker(
-    url=_s.amqp_url, qos=4,
-    exchange=Exchange(name=_s.task_queue),
-    task_queues=[Queue(name=_s.task_queue, type=QueueType(_s.task_queue_type),
-                       auto_delete=_s.task_queue_type == "classic")],
-)
 
 
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)
@@ -61,19 +56,6 @@ async def maintain_audit_partitions(job_id: str | None = None) -> dict:
     return result
 
 
-@broker.task(task_name="housing.qualification_alerts",
-             schedule=[{"cron": "30 1 * * *", "cron_offset": "Asia/Shanghai"}])
-async def qualification_alerts(job_id: str | None = None) -> dict:
-    """Daily project qualification expiry alerts (GOV-12-02); also started by 立即运行."""
-    from app.domains.housing import alerts
-    return await alerts.run_job(job_id)
-
-
-@broker.task(task_name="housing.unit_import")
-async def housing_unit_import(job_id: str) -> dict:
-    """房源批量导入: check every row, then write all (or only the valid rows, when asked)."""
-    from app.domains.housing import unit_import
-    return await unit_import.run(job_id)
-
-
 scheduler = TaskiqScheduler(broker, sources=[LabelScheduleSource(broker)])
+
+from app import audit_anchor_jobs  # noqa: E402,F401 - audit chain anchors, hourly and at day close

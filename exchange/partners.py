@@ -35,5 +35,6 @@ PARTNERS: dict[str, Partner] = {p.code: p for p in [
     Partner("access_control", "门禁监控", "INT-14", "receive"),
     Partner("housing_chain_sign", "住房云链签", "INT-16", "call"),
     Partner("real_estate_trading", "房地产交易系统", "REA", "two-way"),
+    Partner("timestamp", "可信时间戳服务", "AUDIT", "two-way"),  # audit chain anchors (issue 10)
 ]}
 BANKS = ("bank_icbc", "bank_abc", "bank_boc", "bank_ccb", "bank_rcc")

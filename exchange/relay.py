@@ -16,6 +16,7 @@ from app.core.cache import close_redis, redis
 from app.core.context import SystemActor, current_actor
 from app.core.db import close_db, init_db
 from exchange import handlers  # noqa: F401 - registers the inbox handlers
+from app import audit_anchor  # noqa: F401,I001 - registers the timestamp receipt handler
 from exchange import inbox
 from exchange.keys import Keyring
 from exchange.outbox import run_relay

@@ -537,3 +537,6 @@ async def connect(amqp_url: str, prefix: str, keyring_path: str, redis: Redis, p
     partners = Partners(transport, keyring, redis, public_url)
     await partners.start()
     return partners
+
+
+from . import timestamp as _timestamp  # noqa: E402,F401 - registers the timestamp service's handler

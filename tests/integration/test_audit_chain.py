@@ -220,3 +220,146 @@ async def test_worker_maintains_partitions_and_reports_on_the_job(job_worker):
     assert job.result["dropped"] == [old]
     assert old not in await _partitions()
     assert (await audit.verify())["ok"] is True
+
+
+# ---------------------------------------------------------------- anchors (issue 10 §3)
+
+async def _reinsert(rows: list[dict]) -> None:
+    for victim in rows:
+        vals = [victim[c] if c not in ("before", "after") or victim[c] is None or isinstance(victim[c], str)
+                else json.dumps(victim[c], ensure_ascii=False) for c in COLS]
+        await conn().execute_query(
+            f"INSERT INTO audit_log ({', '.join(COLS)}) VALUES ("
+            + ", ".join(f"${i + 1}::jsonb" if c in ("before", "after") else f"${i + 1}"
+                        for i, c in enumerate(COLS)) + ")", vals)
+
+
+async def _remove_anchor(anchor_id: int) -> None:
+    """Only a superuser can take an anchor back out, by switching its guard trigger off."""
+    await conn().execute_script(
+        "ALTER TABLE audit_anchor.receipt DISABLE TRIGGER receipt_append_only;"
+        "ALTER TABLE audit_anchor.anchor DISABLE TRIGGER anchor_append_only;"
+        f"DELETE FROM audit_anchor.receipt WHERE anchor_id = {int(anchor_id)};"
+        f"DELETE FROM audit_anchor.anchor WHERE id = {int(anchor_id)};"
+        "ALTER TABLE audit_anchor.anchor ENABLE TRIGGER anchor_append_only;"
+        "ALTER TABLE audit_anchor.receipt ENABLE TRIGGER receipt_append_only;")
+
+
+async def test_anchor_signs_the_chain_head_with_the_platform_key():
+    from app import audit_anchor
+    from exchange.adapters import timestamp as ts
+    from exchange.models import ExchangeMessage
+    from exchange.partners import PLATFORM
+    await _append(3, "anchor-head")
+    a = await audit_anchor.anchor("hourly")
+    _, head = await conn().execute_query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 2")
+    # The anchor's own audit row is the anchored head; the outbox row written after it is not.
+    anchored = await AuditLog.get(id=a["head_id"])
+    assert anchored.action == "audit.anchor" and anchored.hash == a["head_hash"]
+    assert head[0]["id"] > a["head_id"] and head[1]["id"] == a["head_id"]
+    assert a["row_count"] == await AuditLog.filter(id__lte=a["head_id"]).count()
+    _, rows = await conn().execute_query("SELECT * FROM audit_anchor.anchor WHERE id = $1", [a["anchor_id"]])
+    row = rows[0]
+    ring = audit_anchor.keyring()
+    assert row["signer"] == PLATFORM and row["kind"] == "hourly"
+    assert row["signed_text"] == ts.anchor_text(a["head_id"], a["head_hash"], a["row_count"], row["created_at"])
+    # Standard SM3withSM2 with the default signer id: an independent library verifies it.
+    assert ts.verify(ring.sign_public(PLATFORM), row["signed_text"], row["signature"])
+    import base64
+
+    from gmssl import sm2
+    sig = base64.b64decode(row["signature"])
+    pub = ring.sign_public(PLATFORM)
+    crypt = sm2.CryptSM2(private_key="", public_key=pub.hex()[2:] if len(pub) == 65 else pub.hex())
+    r_len = sig[3]
+    r = int.from_bytes(sig[4:4 + r_len], "big")
+    s_len = sig[5 + r_len]
+    s = int.from_bytes(sig[6 + r_len:6 + r_len + s_len], "big")
+    assert crypt.verify_with_sm3(f"{r:064x}{s:064x}", row["signed_text"].encode())
+    # The copy for the timestamp service is in the outbox, written in the same transaction.
+    msg = await ExchangeMessage.get(direction="out", partner=ts.PARTNER, business_no=f"ANCHOR-{a['anchor_id']}")
+    body = json.loads(msg.body)
+    assert body["head_hash"] == a["head_hash"] and body["signature"] == row["signature"]
+    assert (await audit_anchor.check())["ok"] is True
+
+
+async def test_anchor_rows_refuse_update_delete_and_truncate():
+    from app import audit_anchor
+    a = await audit_anchor.anchor("manual")
+    _, owner = await conn().execute_query(
+        "SELECT n.nspowner::regrole::text AS schema_owner, c.relowner::regrole::text AS table_owner"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = 'audit_anchor' AND c.relname = 'anchor'")
+    assert owner[0]["schema_owner"] == "arh_audit_owner" and owner[0]["table_owner"] == "arh_audit_owner"
+    for sql in ("UPDATE audit_anchor.anchor SET head_id = 0 WHERE id = $1",
+                "DELETE FROM audit_anchor.anchor WHERE id = $1"):
+        with pytest.raises(Exception, match="审计锚点只能追加"):
+            await conn().execute_query(sql, [a["anchor_id"]])
+    with pytest.raises(Exception, match="审计锚点只能追加"):
+        await conn().execute_script("TRUNCATE audit_anchor.anchor CASCADE")
+    _, rows = await conn().execute_query("SELECT head_id FROM audit_anchor.anchor WHERE id = $1", [a["anchor_id"]])
+    assert rows[0]["head_id"] == a["head_id"]
+
+
+async def test_deleting_the_newest_rows_after_an_anchor_is_reported_as_truncation():
+    from app import audit_anchor
+    before = await _append(3, "before-anchor")
+    a = await audit_anchor.anchor("daily")
+    # Delete the last rows (the anchored head and the one before it, and whatever came after), as a
+    # superuser would: the rest is still a valid chain, so the hash chain alone cannot tell.
+    first = before[-1]["id"]
+    _, doomed = await conn().execute_query("SELECT * FROM audit_log WHERE id >= $1 ORDER BY id", [first])
+    doomed = [dict(r) for r in doomed]
+    await conn().execute_query("DELETE FROM audit_log WHERE id >= $1", [first])
+    try:
+        assert (await audit.verify())["ok"] is True
+        r = await audit_anchor.check()
+        assert r["ok"] is False and r["problem"] == "truncated" and r["anchor_id"] == a["anchor_id"]
+        assert f"锚点 #{a['anchor_id']}" in r["reason"] and f"第 {a['head_id']} 条记录已不存在" in r["reason"]
+        assert r["head_id"] < first
+        code, out = await _cli_verify()
+        assert code == 1, out
+        assert "审计日志哈希链完整" in out and f"审计日志锚点校验失败：锚点 #{a['anchor_id']}" in out
+    finally:
+        await _reinsert(doomed)
+    assert (await audit_anchor.check())["ok"] is True
+
+
+async def test_a_missing_row_before_the_anchored_head_is_reported():
+    from app import audit_anchor
+    rows = await _append(3, "count-anchor")
+    a = await audit_anchor.anchor("manual")
+    await conn().execute_query("DELETE FROM audit_log WHERE id = $1", [rows[1]["id"]])
+    try:
+        r = await audit_anchor.check()
+        assert r["ok"] is False and r["problem"] == "truncated" and r["anchor_id"] == a["anchor_id"]
+        assert f"共 {a['row_count']} 条记录，现仅存 {a['row_count'] - 1} 条" in r["reason"]
+    finally:
+        await _reinsert([rows[1]])
+    assert (await audit_anchor.check())["ok"] is True
+
+
+async def test_a_forged_anchor_is_detected():
+    from app import audit_anchor
+    from exchange.adapters import timestamp as ts
+    from exchange.keys import generate
+    from exchange.partners import PLATFORM
+    _, head = await conn().execute_query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    n = await AuditLog.all().count()
+    at = dt.datetime.now(dt.timezone.utc)
+    text = ts.anchor_text(head[0]["id"], head[0]["hash"], n, at)
+    # Signed with a key that is not the platform's: whoever can INSERT cannot forge an anchor.
+    other = generate()["parties"][PLATFORM]
+    sig = ts.sign(bytes.fromhex(other["sign_private"]), bytes.fromhex(other["sign_public"]), text)
+    rows = await conn().execute_query_dict(
+        "INSERT INTO audit_anchor.anchor (created_at, kind, head_id, head_hash, row_count, signer, signed_text,"
+        " signature) VALUES ($1, 'manual', $2, $3, $4, $5, $6, $7) RETURNING id",
+        [at, head[0]["id"], head[0]["hash"], n, PLATFORM, text, sig])
+    forged = rows[0]["id"]
+    try:
+        r = await audit_anchor.check()
+        assert r["ok"] is False and r["problem"] == "forged" and r["anchor_id"] == forged
+        assert f"锚点 #{forged}" in r["reason"] and "签名验证失败" in r["reason"]
+    finally:
+        await _remove_anchor(forged)
+    assert (await audit_anchor.check())["ok"] is True
