@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from app import audit_anchor, jobs
 from app.core.context import current_actor
-from app.worker import broker
+from app.jobs import broker
 
 
 async def _run(kind: str, job_id: str | None) -> dict:
