@@ -9,14 +9,19 @@ import datetime as dt
 
 from app.core import audit
 from app.core.context import SystemActor
+from app.core.context import current_actor
 from app.core.db import close_db, init_db, uow
+from app.core.pii import blind_index
 from app.documents import seed as documents_seed
+from app.domains.housing import seed_projects, seed_stock  # importing app.domains installs every domain
 from app.identity import sessions
 from app.identity.models import Account, Org, Role
 from app.identity.passwords import hash_password
 from app.identity.permissions import grantable
 from app.rules import seed as rules_seed
 
+from app.workflow import calendar, deploy
+from app.workflow.demo import seed_demo
 DEMO_PASSWORD = "Demo@2026"
 CITY = ("江门市住房和城乡建设局", "440700", "11440700007017834X")
 DISTRICTS = [
@@ -123,7 +128,6 @@ async def seed() -> None:
         await _grant_missing(admin, sorted(grantable(kind)))
         await _staff(login, contact, org, "supervisor", [admin], phone, main=True, pw_hash=pw)
     for name, idn, phone in PERSONS:
-        from app.core.pii import blind_index
         if not await Account.filter(kind="PERSON", id_number_idx=blind_index(idn)).exists():
             acc = Account(kind="PERSON", name=name, id_number=idn, phone=phone, password_hash=pw,
                           password_changed_at=dt.datetime.now(dt.timezone.utc))
@@ -132,28 +136,22 @@ async def seed() -> None:
     await rules_seed.seed()
     await documents_seed.seed()
     await workflow_seed()
-    from app.domains.housing import seed_projects
     await seed_projects.seed()
 
 
 async def workflow_seed() -> None:
-    from app.workflow import calendar, deploy
     await calendar.seed()
     await deploy.seed_defaults()
 
 
 async def main() -> None:
-    from app.core.context import current_actor
     current_actor.set(SystemActor())
     await init_db()
     try:
         await audit.ensure_partitions()
         await seed()
-        from app.workflow.demo import seed_demo
         await seed_demo()
-        from app.domains.housing import seed_projects
         await seed_projects.seed_demo()
-        from app.domains.housing import seed_stock
         await seed_stock.seed_demo()
     finally:
         await close_db()

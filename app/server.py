@@ -20,14 +20,14 @@ from app.config import ROOT, Settings, get_settings
 from app.core import audit
 from app.core.cache import close_redis, redis
 from app.core.db import close_db, conn, init_db
+from app.core.domain import import_all
 from app.core.errors import AppError, NotFound
+from app.domains import DOMAINS
 from app.identity import access  # noqa: F401 - registers data-scope rules
-from app.domains.housing import access as _housing_access  # noqa: F401 - registers housing data-scope rules
-from app.domains.housing import unit_hooks  # noqa: F401 - registers the unit intake/change completion hooks
-from app.domains.housing import project_hooks  # noqa: F401 - registers the project case completion hooks
 from app.identity import case_hooks  # noqa: F401 - registers completion hooks
 from app.workflow import access as _case_access  # noqa: F401 - registers case data-scope rules
 from app.identity.guard import authorize, public
+from app.jobs import close_producer
 from channels.sms.base import build_provider
 from exchange import runtime as exchange_runtime
 
@@ -53,14 +53,13 @@ def _blueprints():  # noqa: ANN202
     from app.identity.routes import bp_auth, bp_identity, bp_me, bp_public
     from app.rules.routes import bp_rules
     from app.workflow.routes import bp_cases, bp_my_cases
-    from app.domains.housing.routes_stock import bp_housing_stock
-    from app.domains.housing.routes_projects import bp_housing_projects, bp_public_projects
     from channels.messages.routes import bp_messages
     from channels.push.routes import bp_push
     from exchange.routes import bp_exchange
     return [bp_auth, bp_identity, bp_public, bp_me, bp_audit, bp_files, bp_jobs, bp_exchange, bp_rules,
             bp_cases, bp_my_cases, bp_messages, bp_push, bp_dashboard,
-            bp_documents, bp_documents_public, bp_verify, bp_housing_stock, bp_housing_projects, bp_public_projects]
+            bp_documents, bp_documents_public, bp_verify,
+            *(bp for d in DOMAINS for bp in d.load_blueprints())]
 
 
 def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
@@ -83,6 +82,8 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
     app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer")
     app.ext.openapi.secured("bearer")
 
+    # Each installed domain's scope rules, case hooks and KPI cards register when imported.
+    import_all([m for d in DOMAINS for m in d.side_effect_modules()])
     for bp in _blueprints():
         app.blueprint(bp)
 
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
     @app.after_server_stop
     async def _stop(app: Sanic) -> None:
         await app.ctx.sms.aclose()
+        await close_producer()
         await exchange_runtime.close()
         await close_redis()
         await close_db()

@@ -14,6 +14,7 @@ import asyncio
 import json
 import sys
 
+from app import domains  # noqa: F401 - installs the domains, so the ORM knows their models
 from app.core.db import close_db, conn, init_db
 from app.workflow.deploy import active_process, definition_of
 from app.workflow.engine import Instance

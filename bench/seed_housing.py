@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
+from app import domains  # noqa: F401 - installs the domains, so the ORM knows their models
 from app.core.db import close_db, conn, init_db
 
 PROJECTS = 200

@@ -191,6 +191,7 @@ async def database():
 
     from app.core.context import SystemActor, current_actor
     from app.core.db import close_db, init_db, tortoise_config
+    from app import domains  # noqa: F401 - installs the domains: their models, permissions and menus
     from app.identity import access  # noqa: F401
     await migrate(config=tortoise_config())
     await close_db()

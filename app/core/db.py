@@ -10,6 +10,8 @@ from tortoise.transactions import in_transaction
 
 from app.config import get_settings
 
+# The platform's own model modules; each installed domain adds its own through `add_model_modules`
+# when `app.domains` is imported (every process entry point imports it: server, worker, cli, seed).
 MODEL_MODULES = [
     "app.core.models",
     "app.identity.models",
@@ -18,8 +20,15 @@ MODEL_MODULES = [
     "app.rules.models",
     "app.documents.models",
     "channels.messages.models",
-    "app.domains.housing.models",
 ]
+
+
+def add_model_modules(modules: tuple[str, ...] | list[str]) -> None:
+    """Called by app.domains for each installed domain. The list is extended in place, so a
+    config built earlier (TORTOISE_ORM) sees the domains too."""
+    for m in modules:
+        if m not in MODEL_MODULES:
+            MODEL_MODULES.append(m)
 
 
 def _pg_url(url: str) -> str:
@@ -57,7 +66,8 @@ def tortoise_config(database_url: str | None = None, pool_max: int | None = None
     }
 
 
-# `tortoise` CLI entry: `tortoise -c app.core.db.TORTOISE_ORM makemigrations`
+# `tortoise` CLI entry: `tortoise -c app.domains.TORTOISE_ORM makemigrations` (that name imports
+# the installed domains first, so their models are in the config)
 TORTOISE_ORM = tortoise_config()
 
 

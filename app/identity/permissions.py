@@ -6,29 +6,14 @@ holds its first (view) permission.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
-GOV, BLD, OPS = "GOV", "BUILDER", "OPERATOR"
-ALL_ORGS = (GOV, BLD, OPS)
+from app.core.domain import ALL_ORGS, BLD, GOV, OPS, Domain, Menu, Permission
 
+__all__ = ["ALL_ORGS", "BLD", "GOV", "OPS", "MENUS", "Menu", "PERMISSIONS", "Permission", "install"]
 
-@dataclass(frozen=True)
-class Permission:
-    code: str
-    title: str
-    kinds: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Menu:
-    code: str
-    title: str
-    path: str = ""
-    icon: str = ""
-    permissions: tuple[str, ...] = ()
-    children: tuple["Menu", ...] = field(default=())
-
-
+# The platform's own codes. Each installed domain adds its codes after these (`install`, called by
+# app.domains when it is imported), so the catalogue is these plus every installed domain's.
 PERMISSIONS: dict[str, Permission] = {p.code: p for p in [
     Permission("identity.org.read", "单位查询", (GOV,)),
     Permission("identity.org.manage", "单位账号管理", (GOV,)),
@@ -38,6 +23,7 @@ PERMISSIONS: dict[str, Permission] = {p.code: p for p in [
     Permission("identity.staff.write", "员工管理", ALL_ORGS),
     Permission("identity.account.read", "账号查询", (GOV,)),
     Permission("identity.account.manage", "账号管理", (GOV,)),
+    Permission("identity.account.unlock", "解锁账号（登录失败锁定、管理员锁定）", ALL_ORGS),
     Permission("audit.log.read", "审计日志查询", (GOV,)),
     Permission("exchange.message.read", "数据交换监控查询", (GOV,)),
     Permission("exchange.message.replay", "数据交换重新投递", (GOV,)),
@@ -63,20 +49,10 @@ PERMISSIONS: dict[str, Permission] = {p.code: p for p in [
     Permission("document.issue", "出具电子文书", ALL_ORGS),
     Permission("document.revoke", "作废电子文书", (GOV,)),
     Permission("identity.org.self", "本单位信息", (BLD, OPS)),
-    Permission("housing.plan.read", "年度计划查询", (GOV,)),
-    Permission("housing.plan.write", "年度计划维护", (GOV,)),
-    Permission("housing.project.read", "项目查询", ALL_ORGS),
-    Permission("housing.project.write", "项目信息与图档维护", (GOV, BLD)),
-    Permission("housing.project.publish", "项目公开与撤销公开", (GOV,)),
-    Permission("housing.community.read", "小区房源查询", ALL_ORGS),
-    Permission("housing.community.write", "小区房源维护", ALL_ORGS),
-    Permission("housing.unit.read", "楼盘表查询", ALL_ORGS),
-    Permission("housing.unit.lock", "房屋锁定与解锁", (GOV, OPS)),
-    Permission("housing.unit.import", "房源导入（楼盘表获取、批量导入）", (GOV, BLD)),
-    Permission("housing.alert.read", "项目资格到期预警查询", ALL_ORGS),
 ]}
 
-MENUS: tuple[Menu, ...] = (
+# The platform's menus before the domains' (the workbench and case handling) ...
+_MENUS_HEAD: tuple[Menu, ...] = (
     Menu("dashboard", "工作台", "/dashboard", "HomeFilled", ("dashboard.kpi.read",)),
     Menu("work", "业务办理", icon="Tickets", children=(
         Menu("work.todo", "待办事项", "/todo", "Bell",
@@ -86,15 +62,9 @@ MENUS: tuple[Menu, ...] = (
         Menu("work.cases", "业务查询", "/cases", "Search", ("case.case.read",)),
         Menu("work.campaigns", "专题工作", "/campaigns", "Flag", ("case.campaign.read", "case.campaign.write")),
     )),
-    Menu("housing", "项目房源", icon="OfficeBuilding", children=(
-        Menu("housing.plans", "年度计划", "/plans", "Calendar", ("housing.plan.read", "housing.plan.write")),
-        Menu("housing.projects", "项目管理", "/projects", "House", ("housing.project.read",)),
-        Menu("housing.map", "项目地图", "/projects-map", "MapLocation", ("housing.project.read",)),
-        Menu("housing.communities", "小区房源", "/communities", "School",
-             ("housing.community.read", "housing.community.write")),
-        Menu("housing.units", "楼盘表", "/units", "Grid", ("housing.unit.read",)),
-        Menu("housing.alerts", "资格到期预警", "/qualification-alerts", "Warning", ("housing.alert.read",)),
-    )),
+)
+# ... and after them (configuration, system administration, exchange monitoring).
+_MENUS_TAIL: tuple[Menu, ...] = (
     Menu("config", "业务配置", icon="Operation", children=(
         Menu("config.processes", "流程设计", "/processes", "Share", ("case.process.read", "case.process.deploy")),
         Menu("config.forms", "表单设计", "/forms", "Memo", ("case.process.read", "case.form.write")),
@@ -106,7 +76,7 @@ MENUS: tuple[Menu, ...] = (
         Menu("system.orgs", "单位管理", "/orgs", "OfficeBuilding",
              ("identity.org.read", "identity.org.manage")),
         Menu("system.staff", "员工管理", "/staff", "User",
-             ("identity.staff.read", "identity.staff.write")),
+             ("identity.staff.read", "identity.staff.write", "identity.account.unlock")),
         Menu("system.roles", "角色权限", "/roles", "Lock",
              ("identity.role.read", "identity.role.write")),
         Menu("system.accounts", "账号管理", "/accounts", "Key",
@@ -117,6 +87,21 @@ MENUS: tuple[Menu, ...] = (
     Menu("exchange.monitor", "数据交换监控", "/exchange", "Connection",
          ("exchange.message.read", "exchange.message.replay")),
 )
+
+# The menu tree: changed in place by `install`, so a module that imported it early sees the domains.
+MENUS: list[Menu] = [*_MENUS_HEAD, *_MENUS_TAIL]
+_CORE_CODES = frozenset(PERMISSIONS)
+
+
+def install(domains: Iterable[Domain]) -> None:
+    """The catalogue and the menu become the platform's own plus every installed domain's,
+    domains' menus between the work menu and the configuration menu, in installation order."""
+    domains = list(domains)
+    for p in [p for d in domains for p in d.permissions]:
+        if PERMISSIONS.get(p.code, p) != p or p.code in _CORE_CODES:
+            raise ValueError(f"permission {p.code} is declared twice")
+        PERMISSIONS[p.code] = p
+    MENUS[:] = [*_MENUS_HEAD, *(m for d in domains for m in d.menus), *_MENUS_TAIL]
 
 # Codes that ride along with any staff role (no menu of their own).
 _IMPLIED_FOR_ORG_KIND = {GOV: ("file.upload",), BLD: ("file.upload",), OPS: ("file.upload",)}

@@ -10,7 +10,6 @@ The numbers come from the rule set `housing.project_qualification` (admins edit 
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
@@ -30,6 +29,7 @@ log = logging.getLogger(__name__)
 
 RULE_KEY = "housing.project_qualification"
 JOB_KIND = "housing.qualification_alerts"
+TASK_NAME = "housing.qualification_alerts"  # the taskiq task in housing/jobs.py
 BATCH = 200
 _LOCK = 7_100_105  # advisory lock: two runs (the schedule and a 立即运行) take turns per batch
 
@@ -40,6 +40,7 @@ class QualificationRule:
     days_before: int = 90     # start warning this many days before the last valid day
     grace_days: int = 30      # expired for longer than this and still recognised = overdue
     version: int | None = None  # rule set version, None = built-in defaults
+    district_code: str | None = None  # whose rule set: None = the city's, else that district's own
 
 
 DEFAULT_RULE = QualificationRule()
@@ -114,11 +115,12 @@ def qualification_period(start: dt.date, rule: QualificationRule) -> tuple[dt.da
 _LIMITS = {"qualification_years": (1, 70), "alert_days_before": (0, 3650), "overdue_grace_days": (0, 3650)}
 
 
-async def qualification_rule(supply_mode: str) -> QualificationRule:
-    """The active rule for a supply mode. Raises RuleSetDisabled when admins switched it off."""
+async def qualification_rule(supply_mode: str, district_code: str | None = None) -> QualificationRule:
+    """The active rule for a supply mode in a district (the district's own rule set while it is
+    enabled, else the city's). Raises RuleSetDisabled when admins switched it off."""
     from app.rules import service as rules
     try:
-        row, decision = await rules.decide(RULE_KEY, {"supply_mode": supply_mode})
+        row, decision = await rules.decide(RULE_KEY, {"supply_mode": supply_mode}, district_code=district_code)
     except NotFound as e:
         if e.code == "RULESET_NOT_FOUND":
             return DEFAULT_RULE
@@ -136,15 +138,15 @@ async def qualification_rule(supply_mode: str) -> QualificationRule:
                            status=409)
         out[code] = v
     return QualificationRule(out["qualification_years"], out["alert_days_before"], out["overdue_grace_days"],
-                             row.version)
+                             row.version, row.district_code)
 
 
 # Stored as data for the seed and for admins to edit (kind standard: each rule is a named number).
 RULE_DEFINITION = {
     "title": "项目资格期与到期预警",
     "kind": "standard",
-    "inputs": [{"name": "supply_mode", "type": "string", "title": "供应方式代码（" +
-                "、".join(f"{k} {v}" for k, v in SUPPLY_MODES.items()) + "）", "sample": "new_build"}],
+    "inputs": [{"name": "supply_mode", "type": "string", "title": "供应方式", "sample": "new_build",
+                "options": [{"value": k, "label": v} for k, v in SUPPLY_MODES.items()]}],
     "rules": [
         {"code": "qualification_years", "title": "资格期（年）：自认定之日起", "expression": "5", "result_type": "int"},
         {"code": "alert_days_before", "title": "到期前多少天开始预警", "expression": "90", "result_type": "int"},
@@ -156,11 +158,14 @@ RULE_DEFINITION = {
 
 # ------------------------------------------------------------------ the job
 
-async def _rules_by_mode() -> dict[str, QualificationRule]:
-    return {m: await qualification_rule(m) for m in SUPPLY_MODES}
+async def _rules_by_mode() -> dict[tuple[str, str], QualificationRule]:
+    """Each district's rule for each supply mode (a district's own rule set overrides the city's)."""
+    from app.core.regions import DISTRICT_NAMES
+    return {(d, m): await qualification_rule(m, d) for d in DISTRICT_NAMES for m in SUPPLY_MODES}
 
 
-async def _apply_batch(ids: list[int], today: dt.date, rules: dict[str, QualificationRule], actor) -> dict:  # noqa: ANN001
+async def _apply_batch(ids: list[int], today: dt.date, rules: dict[tuple[str, str], QualificationRule],  # noqa: ANN001
+                       actor) -> dict:
     counts = {"created": 0, "updated": 0, "closed": 0}
     kinds: dict[str, int] = {}
     changed: list[dict] = []
@@ -171,7 +176,8 @@ async def _apply_batch(ids: list[int], today: dt.date, rules: dict[str, Qualific
         for a in await QualificationAlert.filter(project_id__in=ids).using_db(tx):
             existing.setdefault(a.project_id, []).append(a)
         for p in projects:
-            rule = rules.get(p.supply_mode) or rules.get("other") or DEFAULT_RULE
+            rule = rules.get((p.district_code, p.supply_mode)) or rules.get((p.district_code, "other")) \
+                or DEFAULT_RULE
             c = classify(ProjectFacts(p.id, p.state, p.qualification_to, p.supply_mode), today, rule)
             mine = existing.get(p.id, [])
             match = None
@@ -183,11 +189,13 @@ async def _apply_batch(ids: list[int], today: dt.date, rules: dict[str, Qualific
                 if match is None:
                     a = await QualificationAlert.create(
                         project_id=p.id, kind=c.kind, qualification_to=c.qualification_to, days_left=c.days_left,
-                        rule_version=rule.version, status="open", created_on=today, using_db=tx, **scope_cols)
+                        rule_version=rule.version, rule_district_code=rule.district_code, status="open",
+                        created_on=today, using_db=tx, **scope_cols)
                     counts["created"] += 1
                     changed.append({"alert_id": a.id, "project_id": p.id, "kind": c.kind, "action": "create"})
                 else:
-                    new = {"days_left": c.days_left, "status": "open", "rule_version": rule.version, **scope_cols}
+                    new = {"days_left": c.days_left, "status": "open", "rule_version": rule.version,
+                           "rule_district_code": rule.district_code, **scope_cols}
                     if any(getattr(match, k) != v for k, v in new.items()):
                         for k, v in new.items():
                             setattr(match, k, v)
@@ -259,26 +267,15 @@ async def run_job(job_id: str | None = None) -> dict:
 
 # ------------------------------------------------------------------ 立即运行 from the API
 
-_broker_started = False
-_broker_lock: asyncio.Lock | None = None
-
-
 class QueueUnavailable(AppError):
     status, code, message = 503, "QUEUE_UNAVAILABLE", "任务队列暂不可用，请稍后再试"
 
 
 async def enqueue(actor) -> str:  # noqa: ANN001
     """A job row the screen can poll, and the same task the scheduler runs, sent to the workers."""
-    global _broker_started, _broker_lock
-    from app.worker import broker, qualification_alerts
     job = await jobs.create(JOB_KIND, actor, params={"trigger": "manual"})
-    _broker_lock = _broker_lock or asyncio.Lock()
     try:
-        async with _broker_lock:
-            if not _broker_started:
-                await broker.startup()
-                _broker_started = True
-        await qualification_alerts.kiq(job_id=str(job.id))
+        await jobs.send(TASK_NAME, job_id=str(job.id))
     except Exception as e:  # noqa: BLE001 - RabbitMQ down: the job row says so, the caller gets a 503
         log.warning("could not enqueue the qualification alert job", exc_info=True)
         await jobs.finish(job.id, failed=True, message="任务队列不可用，未能启动")
@@ -286,11 +283,3 @@ async def enqueue(actor) -> str:  # noqa: ANN001
     await audit.record("qualification_alert.run_requested", "job", job.id, actor=actor, only_changes=False,
                        after={"kind": JOB_KIND}, summary="立即运行资格到期预警")
     return str(job.id)
-
-
-async def close_broker() -> None:
-    global _broker_started
-    if _broker_started:
-        from app.worker import broker
-        _broker_started = False
-        await broker.shutdown()

@@ -37,11 +37,6 @@ MAX_ADDRESS_BYTES = 84  # Baidu geocoding v3 refuses longer addresses
 PDF = "application/pdf"
 
 
-@bp_housing_projects.after_server_stop
-async def _close_broker(app, loop) -> None:  # noqa: ANN001
-    await alerts.close_broker()
-
-
 # ------------------------------------------------------------------ plans (GOV-04-01)
 
 PLAN_LIST = ListSpec(title="年度建设计划", cols=[

@@ -36,6 +36,7 @@ from app.identity.scope import Actor, get_scoped, scoped
 
 log = logging.getLogger("arh.housing")
 KIND = "housing.unit_import"
+TASK_NAME = "housing.unit_import"  # the taskiq task in housing/jobs.py
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 20_000
 MAX_ERRORS = 20_000
@@ -228,11 +229,8 @@ def validate_row(row: int, cells: tuple) -> tuple[Draft | None, list[dict]]:
 
 async def enqueue(job_id: str) -> None:
     """Queue the job on RabbitMQ; the API process opens its producer connection on first use."""
-    from app.worker import broker, housing_unit_import
     try:
-        if broker.write_channel is None or broker.write_channel.is_closed:
-            await broker.startup()
-        await housing_unit_import.kiq(job_id)
+        await jobs.send(TASK_NAME, job_id)
     except Exception as e:  # noqa: BLE001 - say so on the job instead of leaving it queued forever
         log.exception("could not queue unit import %s", job_id)
         await jobs.finish(job_id, failed=True, message="任务队列暂不可用，请稍后重新导入")
