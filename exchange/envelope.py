@@ -1,7 +1,8 @@
 """The envelope every partner message travels in.
 
 header (plaintext, bound as AAD) + body (JSON, SM4-GCM under the partner's data key)
-+ SM2 signature over SM3(canonical header || ciphertext) with the sender's key.
++ standard SM3withSM2 signature (GB/T 32918.2, GM/T 0009: e = SM3(Z_A || M), Z_A from the signer id)
+over M = canonical header || ciphertext, with the sender's key.
 The receiver checks, in order: shape, known sender and key id, timestamp window,
 signature, decryption, and only then burns the nonce, so unsigned junk cannot
 use up nonces. See docs/exchange.md.
@@ -17,12 +18,13 @@ from typing import Any
 
 import gmssl_pyx
 
-from app.core.crypto import DecryptError, sm3, sm4_gcm_decrypt, sm4_gcm_encrypt
+from app.core.crypto import DecryptError, sm4_gcm_decrypt, sm4_gcm_encrypt
 from app.core.ids import uuid7
 from exchange.keys import Keyring, KeyError_
 
 WINDOW_SECONDS = 300
-VERSION = 1
+# 2: the signature is standard SM3withSM2 with Z_A (version 1 signed SM3(M) directly, without Z_A).
+VERSION = 2
 
 
 class EnvelopeRejected(Exception):
@@ -48,6 +50,8 @@ class Header:
     v: int = VERSION
 
     def canonical(self) -> bytes:
+        """The header's bytes that are authenticated (AAD) and signed; docs/exchange.md §2.2 defines them
+        without reference to Python: fixed key order, no whitespace, JSON string escapes, UTF-8."""
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -60,8 +64,8 @@ def seal(header: Header, body: dict[str, Any], keyring: Keyring) -> bytes:
     data_key = keyring.data_key(header.partner, header.key_id)
     aad = header.canonical()
     ct = sm4_gcm_encrypt(data_key, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), aad=aad)
-    digest = sm3(aad + ct)
-    sig = gmssl_pyx.sm2_sign_sm3_digest(keyring.sign_private(header.sender), digest)
+    sig = gmssl_pyx.sm2_sign(keyring.sign_private(header.sender), keyring.sign_public(header.sender), aad + ct,
+                             keyring.signer_id(header.sender, header.partner))
     return json.dumps({"header": asdict(header), "ciphertext": _b64(ct), "signature": _b64(sig)},
                       ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -71,26 +75,36 @@ def peek(raw: bytes) -> Header:
     return Header(**json.loads(raw)["header"])
 
 
-def parse(raw: bytes) -> tuple[Header, bytes, bytes]:
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)  # JSON true is not the integer 1
+
+
+def parse(raw: bytes) -> tuple[Header, bytes, bytes, bytes]:
+    """Header, canonical header bytes, ciphertext and signature; MALFORMED when the shape is wrong."""
     try:
         env = json.loads(raw)
         header = Header(**env["header"])
-        if header.v != VERSION or not all(isinstance(x, str) and x for x in
-                                          (header.sender, header.receiver, header.partner, header.type,
-                                           header.key_id, header.message_id, header.nonce)):
+        if _is_int(header.v) and header.v != VERSION:
+            raise EnvelopeRejected("MALFORMED", f"报文版本不受支持（应为 {VERSION}）")
+        if not _is_int(header.v) or not all(isinstance(x, str) and x for x in
+                                            (header.sender, header.receiver, header.partner, header.type,
+                                             header.key_id, header.message_id, header.nonce)):
             raise ValueError("bad header")
-        if not isinstance(header.sent_at, int):
+        if not all(x is None or isinstance(x, str) for x in (header.correlation_id, header.business_no)):
+            raise ValueError("bad optional field")
+        if not _is_int(header.sent_at):
             raise ValueError("bad time")
-        return header, base64.b64decode(env["ciphertext"], validate=True), \
+        aad = header.canonical()  # a lone surrogate cannot be encoded: UnicodeEncodeError is a ValueError
+        return header, aad, base64.b64decode(env["ciphertext"], validate=True), \
             base64.b64decode(env["signature"], validate=True)
-    except (ValueError, KeyError, TypeError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise EnvelopeRejected("MALFORMED", "报文格式错误") from e
 
 
 async def open_(raw: bytes, keyring: Keyring, *, receiver: str, replay=None,  # noqa: ANN001
                 now: float | None = None) -> tuple[Header, dict[str, Any]]:
     """Verify and decrypt. `replay(sender, nonce)` returns False when the nonce was seen."""
-    header, ct, sig = parse(raw)
+    header, aad, ct, sig = parse(raw)
     if header.receiver != receiver:
         raise EnvelopeRejected("WRONG_RECEIVER", "报文接收方不符")
     if header.partner not in (header.sender, header.receiver):
@@ -100,13 +114,13 @@ async def open_(raw: bytes, keyring: Keyring, *, receiver: str, replay=None,  # 
         raise EnvelopeRejected("STALE", "报文时间戳超出允许范围（±300秒）")
     try:
         pub = keyring.sign_public(header.sender)
+        signer_id = keyring.signer_id(header.sender, header.partner)
         data_key = keyring.data_key(header.partner, header.key_id)
     except KeyError_ as e:
         raise EnvelopeRejected("UNKNOWN_KEY", "未知的发送方或密钥编号") from e
-    aad = header.canonical()
     try:
-        ok = gmssl_pyx.sm2_verify_sm3_digest(pub, sm3(aad + ct), sig)
-    except gmssl_pyx.GmsslInnerError:
+        ok = gmssl_pyx.sm2_verify(pub, aad + ct, sig, signer_id)
+    except gmssl_pyx.GmsslInnerError:  # not DER, or not a point: a bad signature all the same
         ok = False
     if not ok:
         raise EnvelopeRejected("BAD_SIGNATURE", "报文签名验证失败")

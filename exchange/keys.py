@@ -4,6 +4,11 @@ The keyring is a JSON file (EXCHANGE_KEYRING). The platform holds its own privat
 partners' public keys; in development the sandbox, standing in for every partner, also holds the
 partners' private keys. `python -m exchange.keys init PATH` writes a development keyring once.
 Rotation: add a new data key id and make it active; old ids still open old messages.
+
+Layout (docs/exchange.md §1.2): {"parties": {code: {"sign_public": hex 64 bytes x||y,
+"sign_private": hex 32 bytes (own key only), "sign_id": signer id (optional),
+"platform_sign_id": the platform's signer id towards this partner (optional),
+"data_keys": {key_id: hex 16 bytes}, "active_key": key_id}}}.
 """
 from __future__ import annotations
 
@@ -16,6 +21,10 @@ from pathlib import Path
 import gmssl_pyx
 
 from exchange.partners import PARTNERS, PLATFORM
+
+
+DEFAULT_SIGNER_ID = "1234567812345678"  # GM/T 0009's default ID for the Z_A of SM3withSM2
+MAX_SIGNER_ID_BYTES = 8191  # ENTL is the id's length in bits, in two bytes
 
 
 class KeyError_(Exception):
@@ -44,6 +53,26 @@ class Keyring:
 
     def sign_public(self, code: str) -> bytes:
         return bytes.fromhex(self._party(code)["sign_public"])
+
+    def signer_id(self, signer: str, partner: str) -> bytes:
+        """The signer id (ID_A of Z_A) the `signer` uses in an exchange with `partner`, UTF-8 encoded.
+
+        A partner signs with its entry's `sign_id`. The platform signs with the partner entry's
+        `platform_sign_id` when that partner assigned us one, else with its own entry's `sign_id`.
+        Both default to 1234567812345678.
+        """
+        value = None
+        if signer == PLATFORM:
+            value = self._party(partner).get("platform_sign_id") if partner != PLATFORM else None
+            value = value or self._party(PLATFORM).get("sign_id")
+        else:
+            value = self._party(signer).get("sign_id")
+        if value is not None and not isinstance(value, str):
+            raise KeyError_(f"signer id of {signer} is not a string")
+        raw = (value or DEFAULT_SIGNER_ID).encode()
+        if len(raw) > MAX_SIGNER_ID_BYTES:
+            raise KeyError_(f"signer id of {signer} is longer than {MAX_SIGNER_ID_BYTES} bytes")
+        return raw
 
     def data_key(self, partner: str, key_id: str) -> bytes:
         key = self._party(partner).get("data_keys", {}).get(key_id)
