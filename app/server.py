@@ -24,7 +24,7 @@ from app.core.domain import import_all
 from app.core.errors import AppError, NotFound
 from app.domains import DOMAINS
 from app.identity import access  # noqa: F401 - registers data-scope rules
-from app.identity import case_hooks  # noqa: F401 - registers completion hooks
+from app.workflow import org_hooks  # noqa: F401 - registers the org info change completion hook
 from app.workflow import access as _case_access  # noqa: F401 - registers case data-scope rules
 from app.identity.guard import authorize, public
 from app.jobs import close_producer

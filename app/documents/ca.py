@@ -29,6 +29,7 @@ from app.core.errors import AppError, NotFound
 from app.core.files import storage
 from app.documents import sealimage
 from app.documents.models import SigningCertificate
+from app.identity.models import Org
 
 CA_KEY, CA_CRT = "ca.key", "ca.crt"
 CA_YEARS, ORG_CERT_DAYS = 20, 3 * 365
@@ -183,8 +184,6 @@ def decrypt_key(blob: bytes, serial: str) -> bytes:
 
 async def org_certificate(org_id: int, *, using, actor=None) -> SigningCertificate:  # noqa: ANN001
     """The org's current certificate, issued (with its seal image) in the caller's transaction if it has none."""
-    from app.identity.models import Org
-
     def current():  # noqa: ANN202
         return (SigningCertificate.filter(org_id=org_id, revoked_at__isnull=True, valid_from__lte=_now(),
                                           valid_to__gt=_now() + RENEW_BEFORE)

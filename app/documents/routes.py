@@ -14,13 +14,13 @@ from app.core.files import storage
 from app.core.http import body, parse, query
 from app.core.lists import Col, ListSpec, respond_list
 from app.core.models import StoredFile
-from app.documents import access  # noqa: F401 - registers the data scope of issued documents
+from app.documents import access  # the data scope of issued documents, and the subjects they may name
 from app.documents import pages, service
 from app.documents import schemas as S
 from app.documents import templates as T
 from app.documents.models import DocumentTemplate, IssuedDocument
 from app.identity.guard import actor_of, perm, public
-from app.identity.scope import CITY, DISTRICT, ORG, Actor, get_scoped, scoped
+from app.identity.scope import get_scoped, scoped
 
 bp_documents = Blueprint("documents", url_prefix="/api/v1")
 bp_documents_public = Blueprint("documents_public", url_prefix="/api/public/documents")
@@ -168,18 +168,6 @@ async def document_list(request: Request):
     return await respond_list(request, scoped(IssuedDocument, actor_of(request)), DOCUMENT_LIST)
 
 
-async def _case_in_scope(actor: Actor, case_id: int) -> None:
-    """A document may only name a case the caller can see."""
-    from app.workflow.models import Case
-    c = await Case.filter(id=case_id).first()
-    ok = c is not None and (
-        actor.scope == CITY
-        or (actor.scope == DISTRICT and c.district_code == actor.district_code)
-        or (actor.scope == ORG and actor.org_id in (c.org_id, c.applicant_org_id)))
-    if not ok:
-        raise NotFound("业务件不存在或无权查看")
-
-
 @bp_documents.post("/documents/issue")
 @openapi.summary("以本单位名义出具电子文书：按模板生成 PDF、加盖本单位电子印章并编号")
 @body(S.DocumentIssue)
@@ -189,7 +177,7 @@ async def document_issue(request: Request):
     actor = actor_of(request)
     T.check_sample(p.context)
     if p.case_id is not None:
-        await _case_in_scope(actor, p.case_id)
+        await access.check_subject("case", actor, p.case_id)  # a document may only name a case the caller sees
     d = await service.issue(p.template_key, p.context, issuer_org_id=actor.org_id, case_id=p.case_id, actor=actor)
     return json(S.document_out(d, service.verify_url(d.id)), status=201)
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from cryptography import x509
 
-from app.config import get_settings
 from app.core import audit
 from app.core.db import uow
 from app.core.errors import AppError, Conflict, InvalidInput, NotFound
@@ -26,12 +25,11 @@ from app.core.ids import CN, next_number, uuid7
 from app.core.models import StoredFile
 from app.documents import access  # noqa: F401 - revoke() reads through the data scope
 from app.documents import ca, pdf, sealimage, templates
+from app.documents.context import PREVIEW_ID, NUMBER_TYPE, preview_context, today, verify_url  # noqa: F401 - PREVIEW_ID, verify_url: the service's public names
 from app.documents.models import IssuedDocument, SigningCertificate
 from app.documents.seal import SealMaterial, image_stamp_style, qr_svg, seal_pdf
 from app.identity import scope
-
-NUMBER_TYPE = "DZWS"  # 电子文书
-PREVIEW_ID = "00000000-0000-0000-0000-000000000000"
+from app.identity.models import Org
 _DOC_FIELDS = ["number", "template_key", "title", "case_id", "issuer_org_id", "issuer_org_name", "sha256",
                "status", "revoked_reason"]
 
@@ -40,34 +38,9 @@ class TemplateDisabled(AppError):
     status, code, message = 409, "TEMPLATE_DISABLED", "文书模板已停用，不能出具"
 
 
-def verify_url(doc_id: Any) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}/verify/{doc_id}"
-
-
 def _org_ctx(org: Any) -> dict:
     return {"id": org.id, "name": org.name, "credit_code": org.credit_code, "district_code": org.district_code,
             "address": org.address}
-
-
-def _today() -> str:
-    return dt.datetime.now(CN).date().isoformat()
-
-
-@lru_cache(maxsize=4)
-def _preview_qr(url: str) -> str:
-    return qr_svg(url)
-
-
-def preview_context(sample: dict) -> dict:
-    """The context a template sees in the editor: the sample data plus placeholder document fields."""
-    ctx = dict(sample or {})
-    ctx.setdefault("today", _today())
-    ctx.setdefault("org", {"name": "（出具单位）"})
-    url = verify_url(PREVIEW_ID)
-    ctx["document"] = {"id": PREVIEW_ID, "number": f"{NUMBER_TYPE}-{dt.datetime.now(CN):%Y%m%d}-0000",
-                       "verify_url": url, "qr": _preview_qr(url), "issued_at": dt.datetime.now(CN).isoformat(),
-                       "preview": True}
-    return ctx
 
 
 _BODY_END = re.compile(r"</body\s*>", re.I)
@@ -116,8 +89,6 @@ async def issue(template_key: str, context: dict, *, issuer_org_id: int, case_id
         async with uow() as tx:
             return await issue(template_key, context, issuer_org_id=issuer_org_id, case_id=case_id, actor=actor,
                                using=tx)
-    from app.identity.models import Org
-
     if not isinstance(context, dict):
         raise InvalidInput("文书数据应为对象", fields={"context": "应为对象"})
     tpl = await templates.active(template_key, using=using)
@@ -137,7 +108,7 @@ async def issue(template_key: str, context: dict, *, issuer_org_id: int, case_id
     url = verify_url(doc_id)
     ctx = dict(context)
     ctx.setdefault("org", _org_ctx(org))
-    ctx.setdefault("today", _today())
+    ctx.setdefault("today", today())
     ctx["issuer"] = _org_ctx(org)
     ctx["document"] = {"id": str(doc_id), "number": number, "verify_url": url, "qr": qr_svg(url),
                        "issued_at": now.astimezone(CN).isoformat(), "preview": False}

@@ -8,6 +8,7 @@ template line in Chinese, so the editor can show it next to the code.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import json
@@ -26,6 +27,7 @@ from app.core.db import conn as default_conn
 from app.core.db import uow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pii import mask_id_number, mask_name, mask_phone
+from app.documents.context import preview_context
 from app.documents.models import DocumentTemplate
 
 CN = ZoneInfo("Asia/Shanghai")
@@ -380,9 +382,6 @@ async def active_versions(keys: list[str]) -> dict[str, int]:
 
 async def validate(html: str, sample: dict) -> None:
     """Compile, and render once with the sample data (the service's placeholders filled in)."""
-    import asyncio
-
-    from app.documents.service import preview_context
     check_sample(sample)
     compile_template(html)
     await asyncio.to_thread(render, html, preview_context(sample))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from tortoise.expressions import Q
 
+from app.core.errors import NotFound
+from app.documents import access as documents_access
 from app.identity import scope
 from app.identity.scope import CITY, DISTRICT, ORG, SELF, Actor
 from app.workflow.models import Case, WorkItem
@@ -97,3 +99,12 @@ scope.register(
     org=lambda a: item_scope_q(a),
     self_=lambda a: Q(assignee_id=a.account_id),
 )
+
+
+async def _case_visible(actor: Actor, case_id: int) -> None:
+    if not await scope.scoped(Case, actor).filter(id=case_id).exists():
+        raise NotFound("业务件不存在或无权查看")
+
+
+# A document may name a case (documents sits below workflow, so it asks through its registry).
+documents_access.register_subject("case", _case_visible)

@@ -1,4 +1,8 @@
-"""Completion hooks of the identity domain's case types."""
+"""Completion hooks of identity's case types (单位信息变更).
+
+They live in workflow, not identity: identity sits below workflow (workflow scopes its cases with
+identity's rules), so a hook that needs the case and applies it to an org belongs to the layer
+that knows both."""
 from __future__ import annotations
 
 from typing import Any
