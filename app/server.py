@@ -16,20 +16,29 @@ from sanic.response import json, redirect
 from sanic_ext import Extend, openapi
 from tortoise.exceptions import IntegrityError
 
+from app.api.core import bp_audit, bp_files, bp_jobs
+from app.api.messages import bp_messages
+from app.api.push import bp_push
 from app.config import ROOT, Settings, get_settings
 from app.core import audit
 from app.core.cache import close_redis, redis
 from app.core.db import close_db, conn, init_db
 from app.core.domain import import_all
 from app.core.errors import AppError, NotFound
+from app.dashboard.routes import bp_dashboard
+from app.documents.routes import bp_documents, bp_documents_public, bp_verify
 from app.domains import DOMAINS
 from app.identity import access  # noqa: F401 - registers data-scope rules
 from app.workflow import org_hooks  # noqa: F401 - registers the org info change completion hook
 from app.workflow import access as _case_access  # noqa: F401 - registers case data-scope rules
 from app.identity.guard import authorize, public
+from app.identity.routes import bp_auth, bp_identity, bp_me, bp_public
 from app.jobs import close_producer
-from channels.sms.base import build_provider
+from app.rules.routes import bp_rules
+from app.workflow.routes import bp_cases, bp_my_cases
+from channels.sms import build_provider
 from exchange import runtime as exchange_runtime
+from exchange.routes import bp_exchange
 
 log = logging.getLogger("arh")
 
@@ -47,15 +56,6 @@ _SANIC_ZH = {
 
 
 def _blueprints():  # noqa: ANN202
-    from app.core.routes import bp_audit, bp_files, bp_jobs
-    from app.documents.routes import bp_documents, bp_documents_public, bp_verify
-    from app.dashboard.routes import bp_dashboard
-    from app.identity.routes import bp_auth, bp_identity, bp_me, bp_public
-    from app.rules.routes import bp_rules
-    from app.workflow.routes import bp_cases, bp_my_cases
-    from channels.messages.routes import bp_messages
-    from channels.push.routes import bp_push
-    from exchange.routes import bp_exchange
     return [bp_auth, bp_identity, bp_public, bp_me, bp_audit, bp_files, bp_jobs, bp_exchange, bp_rules,
             bp_cases, bp_my_cases, bp_messages, bp_push, bp_dashboard,
             bp_documents, bp_documents_public, bp_verify,

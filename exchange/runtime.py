@@ -1,6 +1,8 @@
-"""The platform process's exchange client: one per process, journaled to the monitor.
+"""The platform process's exchange client (one per process, journaled to the monitor) and the
+partner operations domains call.
 
-Domains call `await exchange.runtime.client()` and pass it to an adapter function.
+Domains never import an adapter module: they call the operations below (`unit_table`,
+`geocode`, ...), which build the adapter's request and pass it this process's client.
 """
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import asyncio
 from app.config import get_settings
 from app.core.cache import redis
 from exchange import journal
+from exchange.adapters import real_estate_trading
+from exchange.adapters.baidu_map import BaiduMapClient, BaiduMapError, GeocodeResult
 from exchange.client import ExchangeClient
 from exchange.keys import Keyring
 from exchange.transport import Transport
@@ -26,6 +30,27 @@ async def client() -> ExchangeClient:
             _client = await ExchangeClient(Keyring.load(s.exchange_keyring), transport, redis(),
                                            recorder=journal.record).start()
     return _client
+
+
+# REA-01 楼盘表 (real estate trading system): the query (a pydantic model: invalid fields raise
+# ValidationError) and the call.
+UnitTableQuery = real_estate_trading.UnitTableQuery
+
+
+async def unit_table(query: UnitTableQuery) -> real_estate_trading.UnitTable:
+    return await real_estate_trading.unit_table(await client(), query)
+
+
+# INT-15 地址解析 (Baidu Map web service): raises GeocodeError (.not_found, .status, .message).
+GeocodeError = BaiduMapError
+
+
+async def geocode(address: str) -> GeocodeResult:
+    c = BaiduMapClient.from_settings(get_settings())
+    try:
+        return await c.geocode(address)
+    finally:
+        await c.aclose()
 
 
 async def close() -> None:

@@ -19,7 +19,7 @@ from sanic import Blueprint, Request
 from sanic import json as sanic_json
 from sanic.response import JSONResponse
 
-from exchange.adapters import coords
+from app.core import coords
 
 bp = Blueprint("sandbox_baidu", url_prefix="/baidu")
 json = partial(sanic_json, dumps=partial(jsonlib.dumps, ensure_ascii=False))

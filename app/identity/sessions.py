@@ -16,6 +16,12 @@ def _key(token: str) -> str:
     return "sess:" + hashlib.sha256(token.encode()).hexdigest()
 
 
+async def alive(token: str) -> bool:
+    """The session exists; unlike touch(), this does not extend it (an open push socket must not
+    keep an idle session alive)."""
+    return bool(await redis().exists(_key(token)))
+
+
 async def create(account_id: int, kind: str) -> str:
     s = get_settings()
     token = secrets.token_urlsafe(32)

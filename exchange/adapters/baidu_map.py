@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import coords
+from app.core import coords
 
 HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 PRODUCTION_BASE_URL = "https://api.map.baidu.com"

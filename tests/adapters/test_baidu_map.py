@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from app.config import get_settings
-from exchange.adapters import coords
+from app.core import coords
 from exchange.adapters.baidu_map import BaiduMapClient, BaiduMapError
 from sandbox import baidu as stand_in
 

@@ -23,7 +23,7 @@ from app.identity.models import Org
 from app.rules.models import RuleSetVersion
 from app.workflow.models import Case, WorkItem
 from conftest import Api
-from exchange.adapters import coords
+from app.core import coords
 from tests.integration.documents import support
 
 PJ, HS = "440703", "440784"

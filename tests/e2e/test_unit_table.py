@@ -39,7 +39,7 @@ from app.core.models import AuditLog
 from app.domains.housing.models import Building, Community, Project, Unit, UnitHistory
 from app.identity.models import Org
 from app.workflow.models import Case, WorkItem
-from exchange.adapters import coords
+from app.core import coords
 from sandbox import data as sandbox_data
 from tests.integration.documents import support
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exchange.adapters import coords
+from app.core import coords
 
 pytestmark = pytest.mark.feature("INT-15", "DATA-08")
 

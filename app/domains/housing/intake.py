@@ -33,6 +33,8 @@ from app.identity.scope import Actor, ensure_in_scope, scoped
 from app.workflow import forms, service
 from app.workflow.access import APPLICANT
 from app.workflow.models import Case, FormVersion, WorkItem
+from exchange import runtime as exchange
+from exchange.client import ExchangeError
 
 log = logging.getLogger("arh.housing")
 OPEN_CASE = ("draft", "in_review", "returned")
@@ -396,11 +398,8 @@ async def _audit_attach(tx: Any, ctx: Ctx, how: str, added: int, reused: int, ex
 # ------------------------------------------------------------------ REA-01
 
 async def _rea(query: Any) -> Any:
-    from exchange import runtime
-    from exchange.adapters.real_estate_trading import unit_table
-    from exchange.client import ExchangeError
     try:
-        return await unit_table(await runtime.client(), query)
+        return await exchange.unit_table(query)
     except ExchangeError as e:
         log.warning("REA-01 unit table query failed: %s", e)
         raise PartnerUnavailable(f"房地产交易系统暂不可用：{getattr(e, 'message', '') or '请稍后再试'}") from e
@@ -412,9 +411,8 @@ async def _rea(query: Any) -> Any:
 
 
 def _query(**kw: Any) -> Any:
-    from exchange.adapters.real_estate_trading import UnitTableQuery
     try:
-        return UnitTableQuery(**{k: v for k, v in kw.items() if v not in (None, "")})
+        return exchange.UnitTableQuery(**{k: v for k, v in kw.items() if v not in (None, "")})
     except ValidationError as e:
         raise from_validation(e) from e
 

@@ -17,7 +17,7 @@ from typing import Any
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
-from app.core import audit
+from app.core import audit, coords
 from app.core import files as file_store
 from app.core.context import SystemActor
 from app.core.db import uow
@@ -34,6 +34,7 @@ from app.domains.housing.models import (
 )
 from app.identity.models import Org
 from app.identity.scope import Actor, ensure_in_scope, get_scoped, scoped
+from exchange import runtime as exchange
 
 NUMBER_TYPE = "XMBH"  # 项目编号 XMBH-20261126-0001
 CERTIFICATE_KEY = "project_recognition_certificate"
@@ -169,7 +170,6 @@ def _d6(x: float) -> Decimal:
 
 def make_point(lng: Any, lat: Any, system: str = "bd09") -> Point:
     """A checked point in Jiangmen, kept in both systems."""
-    from exchange.adapters import coords
     try:
         lng_f, lat_f = float(lng), float(lat)
     except (TypeError, ValueError) as e:
@@ -747,3 +747,29 @@ async def public_detail(project_id: int) -> dict:
                 "communities": [{"name": c.name, "address": c.address, "available_units": avail.get(c.id, 0)}
                                 for c in communities]})
     return row
+
+# ------------------------------------------------------------------ geocoding (INT-15)
+
+MAX_ADDRESS_BYTES = 84  # Baidu geocoding v3 refuses longer addresses
+
+
+async def geocode(address: str) -> dict:
+    """An address to BD-09 and WGS-84 points; "not found" is an answer, an unreachable or
+    misconfigured geocoder a 502."""
+    empty = {"address": address, "found": False, "precise": None, "confidence": None, "level": None,
+             "location": None}
+    if not address:
+        return empty | {"message": "请输入地址"}
+    if len(address.encode()) > MAX_ADDRESS_BYTES or "\x00" in address:
+        raise InvalidInput(f"地址过长（最多{MAX_ADDRESS_BYTES // 3}个汉字）", fields={"address": "过长"})
+    try:
+        r = await exchange.geocode(address)
+    except exchange.GeocodeError as e:
+        if e.not_found or e.status == 2:
+            return empty | {"message": e.message}
+        raise AppError(e.message, code="GEOCODER_UNAVAILABLE", status=502) from e
+    wgs = r.location.to_wgs84()
+    return {"address": address, "found": True, "message": None, "precise": r.precise,
+            "confidence": r.confidence, "level": r.level,
+            "location": {"bd09": {"lng": round(r.location.lng, 6), "lat": round(r.location.lat, 6)},
+                         "wgs84": {"lng": round(wgs[0], 6), "lat": round(wgs[1], 6)}}}

@@ -14,7 +14,7 @@ from sanic.response import json, raw
 from sanic_ext import openapi
 
 from app.core import files as file_store
-from app.core.errors import AppError, InvalidInput
+from app.core.errors import InvalidInput
 from app.core.http import body, parse, query
 from app.core.lists import Col, ListSpec, build_filters, request_args, respond_list
 from app.core.lists import _values_fit_columns as values_fit_columns  # the list mechanism's own guard
@@ -33,7 +33,6 @@ bp_public_projects = Blueprint("public_projects", url_prefix="/api/public/projec
 
 PLAN_READ = ("housing.plan.read", "housing.plan.write")
 MAP_LIMIT = 5000
-MAX_ADDRESS_BYTES = 84  # Baidu geocoding v3 refuses longer addresses
 PDF = "application/pdf"
 
 
@@ -425,29 +424,7 @@ async def progress_list(request: Request):
 @openapi.parameter("address", str, "query", description="地址，如 江门市蓬江区建设路28号")
 @perm("housing.project.read", "case.case.intake")
 async def geocode(request: Request):
-    from app.config import get_settings
-    from exchange.adapters.baidu_map import BaiduMapClient, BaiduMapError
-    address = (request.args.get("address") or "").strip()
-    empty = {"address": address, "found": False, "precise": None, "confidence": None, "level": None,
-             "location": None}
-    if not address:
-        return json(empty | {"message": "请输入地址"})
-    if len(address.encode()) > MAX_ADDRESS_BYTES or "\x00" in address:
-        raise InvalidInput(f"地址过长（最多{MAX_ADDRESS_BYTES // 3}个汉字）", fields={"address": "过长"})
-    client = BaiduMapClient.from_settings(get_settings())
-    try:
-        r = await client.geocode(address)
-    except BaiduMapError as e:
-        if e.not_found or e.status == 2:
-            return json(empty | {"message": e.message})
-        raise AppError(e.message, code="GEOCODER_UNAVAILABLE", status=502) from e
-    finally:
-        await client.aclose()
-    wgs = r.location.to_wgs84()
-    return json({"address": address, "found": True, "message": None, "precise": r.precise,
-                 "confidence": r.confidence, "level": r.level,
-                 "location": {"bd09": {"lng": round(r.location.lng, 6), "lat": round(r.location.lat, 6)},
-                              "wgs84": {"lng": round(wgs[0], 6), "lat": round(wgs[1], 6)}}})
+    return json(await projects.geocode((request.args.get("address") or "").strip()))
 
 
 # ------------------------------------------------------------------ qualification alerts (GOV-12-02, BLD-03-01, OPS-10-02)

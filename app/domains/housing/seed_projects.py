@@ -25,7 +25,7 @@ from app.identity.models import Account, Org
 from app.identity.scope import Actor
 from app.rules.models import RuleSetVersion
 from app.workflow import access as _case_access  # noqa: F401 - case data scope for the demo cases
-from exchange.adapters import coords
+from app.core import coords
 
 log = logging.getLogger(__name__)
 NOTE = "默认规则：资格期5年、到期前90天预警、过期30天未处理为逾期，由主管部门按政策调整"

@@ -22,7 +22,7 @@ from app.rules import service as rules
 from app.workflow import access as _case_access  # noqa: F401 - case data scope
 from app.workflow import service
 from app.workflow.models import Case, WorkItem
-from exchange.adapters import coords
+from app.core import coords
 from tests.integration.documents import support
 
 pytestmark = pytest.mark.feature("GOV-05-03", "GOV-12-02", "BLD-01-03")

@@ -13,7 +13,7 @@ from app.domains.housing import plans, projects
 from app.domains.housing import schemas_projects as S
 from app.domains.housing.models import SUPPLY_MODES
 from app.workflow import forms
-from exchange.adapters import coords
+from app.core import coords
 
 pytestmark = pytest.mark.feature("BLD-01-02", "GOV-05-03", "GOV-04-02")
 TODAY = dt.date(2026, 11, 26)

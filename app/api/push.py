@@ -1,4 +1,4 @@
-"""The staff push socket (/api/v1/push/ws).
+"""The staff push socket (/api/v1/push/ws): channels/push/hub.py behind identity's guard.
 
 Every client offers the subprotocol `arh.push` (the server answers with it). The handshake is
 authorised like any staff request: `Authorization: Bearer <token>`, or, from a browser (which
@@ -25,7 +25,6 @@ from sanic.exceptions import WebsocketClosed
 from sanic_ext import openapi
 from websockets.exceptions import ConnectionClosed
 
-from app.core.cache import redis
 from app.identity import sessions
 from app.identity.guard import actor_of, bearer, staff
 from channels.messages.service import unread_count
@@ -43,18 +42,13 @@ def _dumps(payload: dict) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
-async def _session_alive(token: str) -> bool:
-    # EXISTS, not sessions.touch(): an open tab must not keep an idle session alive.
-    return bool(await redis().exists(sessions._key(token)))
-
-
 async def _sender(ws, q: asyncio.Queue, token: str) -> None:  # noqa: ANN001
     beat = time.monotonic()
     while True:
         try:
             payload = await asyncio.wait_for(q.get(), SESSION_CHECK_SECONDS)
         except asyncio.TimeoutError:
-            if not await _session_alive(token):
+            if not await sessions.alive(token):
                 await ws.close(CLOSE_SESSION_ENDED, "session ended")
                 return
             if time.monotonic() - beat >= HEARTBEAT_SECONDS:
