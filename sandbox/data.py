@@ -309,14 +309,16 @@ class Project:
     developer_credit_code: str
     category: str  # commercial | arh
     parcel: str  # 宗地号 within the district, 7 characters
-    buildings: tuple[tuple[str, int, int], ...]  # (name, floors, units per floor)
+    # (name, floors, units per floor[, entrances]): with entrances > 1 the building is numbered per
+    # entrance, so each entrance has its own 101, 102, ...
+    buildings: tuple[tuple, ...]
 
 
 PROJECTS = [
     Project("JMP0001", "滨江保障公寓", "440703", "江门市蓬江区白沙大道西88号", "江门市安居投资有限公司",
             credit_code("91440703MA4X0A1B2"), "arh", "GB00101", (("1栋", 12, 4), ("2栋", 12, 4))),
     Project("JMP0002", "江海人才公寓", "440704", "江门市江海区金瓯路168号", "江门市江海城建开发有限公司",
-            credit_code("91440704MA4X0C3D4"), "arh", "GB00202", (("A座", 18, 6),)),
+            credit_code("91440704MA4X0C3D4"), "arh", "GB00202", (("A座", 18, 6, 2),)),
     Project("JMP0003", "新会悦府", "440705", "江门市新会区今古洲路99号", "江门市新会碧海置业有限公司",
             credit_code("91440705MA4X0E5F6"), "commercial", "GB00303", (("1座", 26, 4), ("2座", 26, 4))),
     Project("JMP0004", "侨乡花园", "440781", "台山市台城环北大道128号", "台山市侨乡房地产开发有限公司",
@@ -331,8 +333,9 @@ def register_id(p: Project, building_no: int, floor: int, unit_no: int) -> str:
     return f"{p.district_code}001001{p.parcel}F{building_no:04d}{floor:02d}{unit_no:02d}"
 
 
-def _units(p: Project, building_no: int, floors: int, per_floor: int) -> list[dict[str, Any]]:
+def _units(p: Project, building_no: int, floors: int, per_floor: int, entrances: int = 1) -> list[dict[str, Any]]:
     units = []
+    per_entrance = per_floor // entrances
     for floor in range(1, floors + 1):
         for u in range(1, per_floor + 1):
             layout, area, inner = LAYOUTS[(u - 1) % len(LAYOUTS)]
@@ -341,9 +344,13 @@ def _units(p: Project, building_no: int, floors: int, per_floor: int) -> list[di
                 status = "leased" if _rng(rid, "status").random() < 0.6 else "unsold"
             else:
                 status = "sold" if _rng(rid, "status").random() < 0.7 else "unsold"
-            units.append({"register_id": rid, "room_no": f"{floor}{u:02d}", "floor": floor,
-                          "building_area": area, "inner_area": inner, "layout": layout, "usage": "住宅",
-                          "category": p.category, "status": status})
+            unit = {"register_id": rid, "room_no": f"{floor}{u:02d}", "floor": floor,
+                    "building_area": area, "inner_area": inner, "layout": layout, "usage": "住宅",
+                    "category": p.category, "status": status}
+            if entrances > 1:
+                e, k = divmod(u - 1, per_entrance)
+                unit["entrance"], unit["room_no"] = f"{e + 1}单元", f"{floor}{k + 1:02d}"
+            units.append(unit)
     return units
 
 
@@ -352,9 +359,9 @@ def project_table(p: Project, arh_only: bool = False) -> dict[str, Any] | None:
         return None
     return {"project_code": p.code, "name": p.name, "district_code": p.district_code, "address": p.address,
             "developer": p.developer, "developer_credit_code": p.developer_credit_code,
-            "buildings": [{"building_code": f"{p.code}-B{i:02d}", "name": name, "floors": floors,
-                           "units": _units(p, i, floors, per_floor)}
-                          for i, (name, floors, per_floor) in enumerate(p.buildings, start=1)]}
+            "buildings": [{"building_code": f"{p.code}-B{i:02d}", "name": name, "floors": spec[0],
+                           "units": _units(p, i, *spec)}
+                          for i, (name, *spec) in enumerate(p.buildings, start=1)]}
 
 
 def unit_table(keyword: str | None, project_code: str | None, district_code: str | None,

@@ -7,7 +7,10 @@ from tortoise.models import Model
 class RuleSetVersion(Model):
     id = fields.BigIntField(primary_key=True)
     key = fields.CharField(64)  # e.g. eligibility.conditions
-    version = fields.IntField()
+    # None = the city's rule set; a district code = that district's own, which overrides the city's
+    # for cases of that district while its latest version is enabled.
+    district_code = fields.CharField(6, null=True)
+    version = fields.IntField()  # counted per (key, district_code)
     name = fields.CharField(128)
     kind = fields.CharField(16)  # conditions | scoring | standard | publicity | alert (RuleSet.kind)
     definition = fields.JSONField()  # RuleSet.to_dict()
@@ -19,5 +22,5 @@ class RuleSetVersion(Model):
 
     class Meta:
         table = "rule_set_version"
-        unique_together = (("key", "version"),)
+        unique_together = (("key", "district_code", "version"),)  # NULLS NOT DISTINCT (migration 0009)
         indexes = (Index(fields=("key", "version")),)

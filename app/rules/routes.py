@@ -7,6 +7,7 @@ from sanic_ext import openapi
 
 from app.core.http import body, parse, query
 from app.core.lists import Col, ListSpec, respond_list
+from app.core.regions import DISTRICT_NAMES
 from app.identity.guard import actor_of, perm
 from app.rules import schemas as S
 from app.rules import service
@@ -22,7 +23,9 @@ def _d(v) -> str | None:  # noqa: ANN001
 
 def version_out(row: RuleSetVersion, definition: bool = False) -> dict:
     out = {
-        "id": row.id, "key": row.key, "version": row.version, "name": row.name, "kind": row.kind,
+        "id": row.id, "key": row.key, "district_code": row.district_code,
+        "scope": "district" if row.district_code else "city", "scope_name": service.scope_name(row.district_code),
+        "version": row.version, "name": row.name, "kind": row.kind,
         "kind_name": KINDS.get(row.kind, row.kind), "enabled": row.enabled, "note": row.note,
         "rule_count": len(row.definition.get("rules", [])), "input_count": len(row.definition.get("inputs", [])),
         "created_by_id": row.created_by_id, "created_by_name": row.created_by_name,
@@ -43,6 +46,7 @@ RULESET_LIST = ListSpec(
     title="规则集列表",
     cols=[
         Col("key", "规则集编码", ops=("eq", "in", "contains"), sortable=True),
+        Col("district_code", "适用范围", ops=("eq", "in", "isnull"), choices=DISTRICT_NAMES, sortable=True),
         Col("name", "规则集名称", ops=("eq", "contains"), sortable=True),
         Col("kind", "类型", ops=("eq", "in"), choices=KINDS, sortable=True),
         Col("version", "当前版本", kind="int", ops=("eq", "gte"), sortable=True),
@@ -67,11 +71,20 @@ VERSION_LIST = ListSpec(
         Col("enabled", "启用", kind="bool", ops=()),
     ],
     serialize=_rows_out, search=["note", "created_by_name"], default_sort="-version",
+    extra_params={"district_code"},  # which rule set's versions: the city's unless a district is named
 )
 
 
+_DISTRICT_PARAM = openapi.parameter("district_code", str, "query",
+                                    description="所属区（市）代码，如 440703；不填为全市规则集")
+
+
+def _district(request: Request) -> str | None:
+    return service.check_district(request.args.get("district_code") or None)
+
+
 @bp_rules.get("")
-@openapi.summary("规则集查询：每个规则集一行（最新版本），按编码、名称、类型、启用、更新时间筛选，可导出")
+@openapi.summary("规则集查询：全市和各区（市）的每个规则集一行（最新版本），按编码、适用范围、名称、类型、启用、更新时间筛选，可导出")
 @query(RULESET_LIST.openapi_params())
 @perm("rules.ruleset.read")
 async def ruleset_list(request: Request):
@@ -85,7 +98,7 @@ async def ruleset_list(request: Request):
 @perm("rules.ruleset.write")
 async def ruleset_create(request: Request):
     p = parse(request, S.RuleSetCreate)
-    row = await service.create(actor_of(request), p.key, p.definition, p.note)
+    row = await service.create(actor_of(request), p.key, p.definition, p.note, district_code=p.district_code)
     return json(version_out(row, definition=True), status=201)
 
 
@@ -100,10 +113,11 @@ async def ruleset_validate(request: Request):
 
 
 @bp_rules.get("/<key:str>")
-@openapi.summary("规则集详情：最新版本及其定义")
+@openapi.summary("规则集详情：最新版本及其定义（全市的，或 district_code 区（市）的）")
+@_DISTRICT_PARAM
 @perm("rules.ruleset.read")
 async def ruleset_detail(request: Request, key: str):
-    return json(version_out(await service.latest(key), definition=True))
+    return json(version_out(await service.latest(key, _district(request)), definition=True))
 
 
 @bp_rules.put("/<key:str>")
@@ -112,7 +126,7 @@ async def ruleset_detail(request: Request, key: str):
 @perm("rules.ruleset.write")
 async def ruleset_save(request: Request, key: str):
     p = parse(request, S.RuleSetSave)
-    row = await service.save(actor_of(request), key, p.definition, p.note)
+    row = await service.save(actor_of(request), key, p.definition, p.note, district_code=p.district_code)
     return json(version_out(row, definition=True))
 
 
@@ -121,15 +135,19 @@ async def ruleset_save(request: Request, key: str):
 @query(VERSION_LIST.openapi_params())
 @perm("rules.ruleset.read")
 async def ruleset_versions(request: Request, key: str):
-    await service.latest(key)  # 404 for an unknown key rather than an empty list
-    return await respond_list(request, RuleSetVersion.filter(key=key), VERSION_LIST)
+    district = _district(request)
+    await service.latest(key, district)  # 404 for an unknown rule set rather than an empty list
+    qs = RuleSetVersion.filter(key=key, district_code=district) if district else \
+        RuleSetVersion.filter(key=key, district_code__isnull=True)
+    return await respond_list(request, qs, VERSION_LIST)
 
 
 @bp_rules.get("/<key:str>/versions/<version:int>")
 @openapi.summary("某一版本的定义")
+@_DISTRICT_PARAM
 @perm("rules.ruleset.read")
 async def ruleset_version(request: Request, key: str, version: int):
-    return json(version_out(await service.get_version(key, version), definition=True))
+    return json(version_out(await service.get_version(key, version, _district(request)), definition=True))
 
 
 @bp_rules.post("/<key:str>/try")
@@ -140,9 +158,9 @@ async def ruleset_try(request: Request, key: str):
     p = parse(request, S.TryIn)
     if p.definition is not None:
         service.check_key(key)
-        decision = await service.try_run(p.definition, p.inputs, key=key)
+        decision = await service.try_run(p.definition, p.inputs, key=key, district_code=p.district_code)
     else:
-        decision = await service.try_run(key, p.inputs, version=p.version)
+        decision = await service.try_run(key, p.inputs, version=p.version, district_code=p.district_code)
     return json(decision.to_dict())
 
 
@@ -152,5 +170,5 @@ async def ruleset_try(request: Request, key: str):
 @perm("rules.ruleset.write")
 async def ruleset_enable(request: Request, key: str):
     p = parse(request, S.EnableIn)
-    row = await service.set_enabled(actor_of(request), key, p.enabled)
+    row = await service.set_enabled(actor_of(request), key, p.enabled, p.district_code)
     return json(version_out(row))

@@ -58,6 +58,12 @@ class Input:
     type: str
     title: str = ""
     sample: Any = None  # used by validate()'s trial run; defaults by type when None
+    # An enumerated input: the values it may take, each with the Chinese label a clerk picks from
+    # ([{"value": "new_build", "label": "新建"}, …]); a value outside the list is refused.
+    options: tuple[dict, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", tuple(dict(o) for o in (self.options or ())))
 
     @cached_property
     def cel_type(self) -> CelType:
@@ -101,6 +107,8 @@ class Decision:
     verdict: bool | None = None               # condition
     total: int | float | None = None          # scoring
     values: dict[str, Any] | None = None      # standard
+    scope: str = "city"                       # whose rule set applied: city | district
+    district_code: str | None = None          # the district, when its own rule set applied
 
     @property
     def reasons(self) -> list[str]:
@@ -163,6 +171,8 @@ class RuleSet:
                 i.cel_type
             except CelError as e:
                 p.append(Problem(None, "definition", f"输入“{i.name}”：{e.message}"))
+            else:
+                p += self._option_problems(i)
         if not self.rules:
             p.append(Problem(None, "definition", "规则集至少要有一条规则"))
         codes: set[str] = set()
@@ -183,6 +193,27 @@ class RuleSet:
             if self.kind == CONDITION and not (r.failure_message or "").strip():
                 p.append(Problem(r.code, "definition", "条件规则必须填写不符合时的提示"))
         return p
+
+    @staticmethod
+    def _option_problems(i: Input) -> list[Problem]:
+        if not i.options:
+            return []
+        out, seen = [], []
+        for o in i.options:
+            if not isinstance(o, dict) or set(o) - {"value", "label"} or not str(o.get("label") or "").strip():
+                out.append(Problem(None, "definition", f"输入“{i.name}”的可选值应写成 值 + 中文名称"))
+                continue
+            try:
+                cel.to_cel(o.get("value"), i.cel_type, i.name)
+            except CelError as e:
+                out.append(Problem(None, "definition", f"输入“{i.name}”的可选值“{o.get('label')}”有误：{e.message}"))
+                continue
+            if o["value"] in seen:
+                out.append(Problem(None, "definition", f"输入“{i.name}”的可选值重复：{o['value']}"))
+            seen.append(o["value"])
+        if not out and i.sample is not None and i.sample not in seen:
+            out.append(Problem(None, "definition", f"输入“{i.name}”的示例值应为可选值之一"))
+        return out
 
     def _names_for(self, index: int) -> set[str]:
         """What rule `index` may read: the inputs, and in a standard also the earlier rules' codes."""
@@ -271,7 +302,13 @@ class RuleSet:
         self.check()
         used = set().union(*(p.variables for p in self._programs.values())) & set(self.types)
         act, fields = {}, {}
+        by_name = {i.name: i for i in self.inputs}
         for name in sorted(used):
+            allowed = by_name[name].options
+            if allowed and inputs.get(name) not in [o["value"] for o in allowed]:
+                labels = "、".join(str(o["label"]) for o in allowed)
+                fields[name] = f"“{by_name[name].title or name}”应为以下之一：{labels}"
+                continue
             try:
                 act[name] = cel.to_cel(inputs.get(name), self.types[name], name)
             except CelError as e:
@@ -345,7 +382,8 @@ class RuleSet:
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "version": self.version, "kind": self.kind, "title": self.title,
-            "inputs": [{"name": i.name, "type": i.type, "title": i.title, "sample": cel.to_json(i.sample)}
+            "inputs": [{"name": i.name, "type": i.type, "title": i.title, "sample": cel.to_json(i.sample),
+                        **({"options": [dict(o) for o in i.options]} if i.options else {})}
                        for i in self.inputs],
             "rules": [asdict(r) for r in self.rules],
         }

@@ -41,6 +41,8 @@ class UnitTableQuery(Message):
 class TableUnit(Reply):
     register_id: str = Field(min_length=28, max_length=28, description="不动产单元号")
     room_no: str
+    entrance: str | None = Field(None, max_length=32,
+                                 description="单元，如 2单元；按单元编号的楼栋（各单元都有101）必填，否则不填")
     floor: int
     building_area: Area = Field(description="建筑面积")
     inner_area: Area = Field(description="套内面积")

@@ -335,3 +335,138 @@ async def test_concurrent_saves_get_distinct_versions(api, token):
     assert all(r.status_code == 200 for r in rs), [r.text for r in rs]
     assert sorted(r.json()["version"] for r in rs) == [2, 3, 4, 5, 6, 7]
     assert await RuleSetVersion.filter(key=key).count() == 7
+
+
+STRICTER = {**copy.deepcopy(GOOD), "title": "蓬江区申请条件"}
+STRICTER["rules"] = [{**GOOD["rules"][0], "title": "已满 20 周岁", "expression": "age_years >= 20",
+                      "failure_message": "未满 20 周岁"}, GOOD["rules"][1]]
+
+
+@pytest.mark.feature("SYS-01", "GOV-19-01", "GOV-19-02")
+async def test_a_district_rule_set_overrides_the_citys_for_cases_of_that_district(api, token):
+    admin, pj = await token("gov_admin"), await token("pj_supervisor")  # pj: 蓬江区 440703
+    key = new_key()
+    assert (await api.post(BASE, admin, json={"key": key, "definition": GOOD})).status_code == 201
+    r = await api.post(BASE, pj, json={"key": key, "district_code": "440703", "definition": STRICTER,
+                                       "note": "本区标准"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["district_code"], body["scope"], body["scope_name"], body["version"]) == (
+        "440703", "district", "蓬江区", 1)
+    rows = await RuleSetVersion.filter(key=key).order_by("id").values_list("district_code", "version", "name")
+    assert rows == [(None, 1, "测试申请条件"), ("440703", 1, "蓬江区申请条件")]
+    # the list shows both, one row each, with whose they are
+    r = await api.get(BASE, admin, params={"key": key, "sort": "district_code"})
+    assert [(i["scope_name"], i["district_code"]) for i in r.json()["items"]] == [("全市", None), ("蓬江区", "440703")]
+    r = await api.get(BASE, admin, params={"key": key, "district_code": "440703"})
+    assert [i["name"] for i in r.json()["items"]] == ["蓬江区申请条件"]
+    r = await api.get(f"{BASE}/{key}", admin, params={"district_code": "440703"})
+    assert r.status_code == 200 and r.json()["definition"]["rules"][0]["expression"] == "age_years >= 20"
+    assert (await api.get(f"{BASE}/{key}", admin)).json()["name"] == "测试申请条件"
+    r = await api.get(f"{BASE}/{key}/versions", admin, params={"district_code": "440703"})
+    assert [v["version"] for v in r.json()["items"]] == [1]
+
+    # a 19-year-old: refused under 蓬江's rule, accepted under the city's in 江海; the decision says which
+    nineteen = {**INPUTS_OK, "age_years": 19}
+    row, d = await service.decide(key, nineteen, district_code="440703")
+    assert (row.district_code, d.verdict, d.reasons, d.scope, d.district_code, d.version) == (
+        "440703", False, ["未满 20 周岁"], "district", "440703", 1)
+    assert d.to_dict()["scope"] == "district" and d.to_dict()["district_code"] == "440703"
+    row, d = await service.decide(key, nineteen, district_code="440704")
+    assert (row.district_code, d.verdict, d.scope, d.district_code) == (None, True, "city", None)
+    row, d = await service.decide(key, nineteen)
+    assert (d.verdict, d.scope) == (True, "city")
+    r = await api.post(f"{BASE}/{key}/try", pj, json={"inputs": nineteen, "district_code": "440703"})
+    assert r.status_code == 200 and (r.json()["verdict"], r.json()["scope"], r.json()["district_code"]) == (
+        False, "district", "440703")
+
+    # 蓬江 switches its own off: its cases fall back to the city's; on again: its own
+    r = await api.post(f"{BASE}/{key}/enable", pj, json={"enabled": False, "district_code": "440703"})
+    assert r.status_code == 200 and r.json()["enabled"] is False
+    _, d = await service.decide(key, nineteen, district_code="440703")
+    assert (d.verdict, d.scope) == (True, "city")
+    assert (await api.post(f"{BASE}/{key}/enable", pj, json={"enabled": True, "district_code": "440703"})).json()[
+        "enabled"] is True
+    # a new district version is what its cases use next
+    newer = copy.deepcopy(STRICTER)
+    newer["rules"][0]["expression"] = "age_years >= 21"
+    r = await api.put(f"{BASE}/{key}", pj, json={"definition": newer, "district_code": "440703"})
+    assert r.status_code == 200 and r.json()["version"] == 2
+    _, d = await service.decide(key, {**INPUTS_OK, "age_years": 20}, district_code="440703")
+    assert (d.verdict, d.version, d.scope) == (False, 2, "district")
+    assert [a.summary for a in await _audits("rules.ruleset.save", f"{key}@440703")] == [
+        "保存蓬江区规则集“蓬江区申请条件”第 2 版"]
+    assert len(await _audits("rules.ruleset.create", f"{key}@440703")) == 1
+
+
+@pytest.mark.feature("SYS-01", "GOV-19-01")
+async def test_district_staff_write_only_their_own_districts_rule_sets(api, token):
+    admin, pj = await token("gov_admin"), await token("pj_supervisor")
+    key = new_key()
+    assert (await api.post(BASE, admin, json={"key": key, "definition": GOOD})).status_code == 201
+    refused = [
+        (api.put(f"{BASE}/{key}", pj, json={"definition": STRICTER}), "RULESET_CITY_ONLY"),
+        (api.post(f"{BASE}/{key}/enable", pj, json={"enabled": False}), "RULESET_CITY_ONLY"),
+        (api.post(BASE, pj, json={"key": key, "district_code": "440704", "definition": STRICTER}),
+         "RULESET_OTHER_DISTRICT"),
+        (api.post(BASE, pj, json={"key": new_key(), "definition": GOOD}), "RULESET_CITY_ONLY"),
+    ]
+    for call, code in refused:
+        r = await call
+        assert r.status_code == 403 and r.json()["error"]["code"] == code, r.text
+    assert "全市规则由市级" in (await api.put(f"{BASE}/{key}", pj, json={"definition": STRICTER})).json()["error"][
+        "message"]
+    # the city edits any district's: 江海 gets its own from the city bureau
+    r = await api.post(BASE, admin, json={"key": key, "district_code": "440704", "definition": STRICTER})
+    assert r.status_code == 201 and r.json()["scope_name"] == "江海区"
+    r = await api.put(f"{BASE}/{key}", pj, json={"definition": GOOD, "district_code": "440704"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "RULESET_OTHER_DISTRICT"
+    r = await api.post(f"{BASE}/{key}/enable", pj, json={"enabled": False, "district_code": "440704"})
+    assert r.status_code == 403
+    assert await RuleSetVersion.filter(key=key).order_by("id").values_list("district_code", "version", "enabled") == [
+        (None, 1, True), ("440704", 1, True)]
+    assert not await _audits("rules.ruleset.save", key) and not await _audits("rules.ruleset.disable", key)
+    assert not await _audits("rules.ruleset.disable", f"{key}@440704")
+    # a district rule set stands in for a city one: same key and kind, a real district
+    r = await api.post(BASE, admin, json={"key": new_key(), "district_code": "440703", "definition": GOOD})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "RULESET_NO_CITY"
+    scoring = {"kind": "scoring", "title": "计分", "inputs": [{"name": "n", "type": "int", "sample": 1}],
+               "rules": [{"code": "a", "title": "分", "expression": "n", "result_type": "int"}]}
+    r = await api.post(BASE, pj, json={"key": key, "district_code": "440703", "definition": scoring})
+    assert r.status_code == 422 and r.json()["error"]["fields"]["kind"] == "与全市规则集类型不同"
+    r = await api.post(BASE, admin, json={"key": key, "district_code": "440100", "definition": GOOD})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "RULESET_DISTRICT"
+    r = await api.get(f"{BASE}/{key}", admin, params={"district_code": "440785"})
+    assert r.status_code == 404 and "恩平市" in r.json()["error"]["message"]
+    assert await RuleSetVersion.filter(key=key, district_code="440703").count() == 0
+
+
+@pytest.mark.feature("SYS-01")
+async def test_enumerated_inputs_carry_chinese_labels_and_refuse_other_values(api, token):
+    admin = await token("gov_admin")
+    key = new_key()
+    d = {"kind": "standard", "title": "按供应方式", "inputs": [
+        {"name": "supply_mode", "type": "string", "title": "供应方式", "sample": "new_build",
+         "options": [{"value": "new_build", "label": "新建"}, {"value": "idle", "label": "闲置房源盘活"}]},
+        {"name": "market_rent_fen", "type": "int", "title": "市场租金（分）", "sample": 150000}],
+        "rules": [{"code": "years", "title": "年限", "expression": "supply_mode == 'idle' ? 3 : 5", "result_type": "int"},
+                  {"code": "rent_fen", "title": "租金（分）", "expression": "market_rent_fen * 9 / 10",
+                   "result_type": "int"}]}
+    r = await api.post(BASE, admin, json={"key": key, "definition": d})
+    assert r.status_code == 201, r.text
+    assert r.json()["definition"]["inputs"][0]["options"][1] == {"value": "idle", "label": "闲置房源盘活"}
+    assert "options" not in r.json()["definition"]["inputs"][1]
+    r = await api.post(f"{BASE}/{key}/try", admin, json={"inputs": {"supply_mode": "idle", "market_rent_fen": 100000}})
+    assert r.status_code == 200 and r.json()["values"] == {"years": 3, "rent_fen": 90000}
+    r = await api.post(f"{BASE}/{key}/try", admin, json={"inputs": {"supply_mode": "转化", "market_rent_fen": 1}})
+    assert r.status_code == 422
+    assert r.json()["error"]["fields"]["inputs.supply_mode"] == "“供应方式”应为以下之一：新建、闲置房源盘活"
+    bad = copy.deepcopy(d)
+    bad["inputs"][0]["sample"] = "other"
+    bad["inputs"][0]["options"].append({"value": 7, "label": "七"})
+    r = await api.post(f"{BASE}/validate", admin, json={"definition": bad})
+    assert [p["message"] for p in r.json()["problems"]][:1] == ["输入“supply_mode”的可选值“七”有误：" +
+                                                                 r.json()["problems"][0]["message"].split("有误：")[1]]
+    r = await api.post(f"{BASE}/validate", admin, json={"definition": {**bad, "inputs": [
+        {**bad["inputs"][0], "options": d["inputs"][0]["options"]}, bad["inputs"][1]]}})
+    assert [p["message"] for p in r.json()["problems"]] == ["输入“supply_mode”的示例值应为可选值之一"]

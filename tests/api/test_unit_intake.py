@@ -227,7 +227,7 @@ async def test_builder_changes_a_unit_and_the_history_keeps_before_and_after(api
     assert r.status_code == 201, r.text
     case = r.json()
     assert case["case_type"] == "unit_change" and case["status"] == "in_review" and case["subjects"]["unit_id"] == u.id
-    assert case["form"]["area"] == 70.2 and case["form"]["unit_code"].endswith("1栋 101")
+    assert case["form"]["area"] == 70.2 and case["form"]["unit_code"].endswith(" 1栋1单元101")
     # Refused up front: nothing changes, another builder's unit, a field out of its list.
     r = await api.post(f"{BASE}/units/{u.id}/change-cases", t, json={"changes": {"layout": "两房一厅"}, "reason": "x"})
     assert r.status_code == 422 and "无需变更" in zh(r)

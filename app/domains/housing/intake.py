@@ -8,7 +8,9 @@ completion hook (unit_hooks.py) puts them in stock. Units left behind by a rejec
 or deleted case are reused by the next intake of the same building and number.
 
 Every call locks the case row first, so two attaches to one case are serialised; the unique
-indexes on (building, number) and register_id stop two cases taking the same unit.
+indexes on (building, entrance, number) and register_id stop two cases taking the same unit. A
+unit is named by its building, entrance and number: a building numbered per entrance holds both
+1单元101 and 2单元101, and every message names the unit as 1栋2单元101.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from app.core.db import uow
 from app.core.errors import AppError, Forbidden, InvalidInput, NotFound, from_validation
 from app.domains.housing import stock, units
 from app.domains.housing.models import UNIT_STATES, Building, Community, Entrance, Project, ProjectBuilding, Unit
-from app.domains.housing.schemas_stock import IntakeUnitIn, ReaPickIn, RemoveUnitsIn, yuan_to_fen
+from app.domains.housing.schemas_stock import IntakeUnitIn, ReaPickIn, RemoveUnitsIn, layout_problem, yuan_to_fen
 from app.identity.models import Org
 from app.identity.scope import Actor, ensure_in_scope, scoped
 from app.workflow import forms, service
@@ -81,6 +83,18 @@ class Plan:
     @property
     def size(self) -> int:
         return len(self.inserts) + len(self.updates)
+
+    def new_buildings(self, known: set[str]) -> list[dict]:
+        """Buildings the plan would create (not among `known` names), with their unit count and
+        first row, so a clerk can confirm them before a typo like 99栋 becomes a building."""
+        out: dict[str, dict] = {}
+        for d in [*self.inserts, *(d for _, d in self.updates)]:
+            if d.building_id is None and d.building_name not in known:
+                b = out.setdefault(d.building_name, {"name": d.building_name, "unit_count": 0, "first_row": d.row})
+                b["unit_count"] += 1
+                if d.row is not None and (b["first_row"] is None or d.row < b["first_row"]):
+                    b["first_row"] = d.row
+        return sorted(out.values(), key=lambda b: (b["first_row"] or 0, b["name"]))
 
 
 @dataclass
@@ -206,7 +220,7 @@ async def refresh_case(tx: Any, ctx: Ctx) -> int:
 # ------------------------------------------------------------------ planning and writing units
 
 _CLASH_SQL = """
-SELECT u.id, u.building_id, u.number, u.register_id, u.state, u.intake_case_id, u.community_id,
+SELECT u.id, u.building_id, u.entrance_id, u.number, u.register_id, u.state, u.intake_case_id, u.community_id,
        c.status AS case_status, c.number AS case_number
   FROM unit u LEFT JOIN "case" c ON c.id = u.intake_case_id
 """
@@ -214,7 +228,7 @@ SELECT u.id, u.building_id, u.number, u.register_id, u.state, u.intake_case_id, 
 
 def _err(d: Draft, column: str, message: str) -> dict:
     return {"row": d.row, "column": column, "message": message, "register_id": d.register_id,
-            "number": d.number, "building": d.building_name}
+            "number": d.number, "building": d.building_name, "entrance": d.entrance_name}
 
 
 def _describe(ex: dict, case_id: int, refuse_same_case: bool = False) -> str | None:
@@ -238,6 +252,8 @@ async def plan_units(tx: Any, ctx: Ctx, community: Community, drafts: list[Draft
     by_id = {b.id: b for b in blds}
     by_name = {b.name: b for b in blds}
     by_code = {b.rea_building_code: b for b in blds if b.rea_building_code}
+    ents = {(bid, name): eid for eid, bid, name in await Entrance.filter(building_id__in=list(by_id))
+            .using_db(tx).values_list("id", "building_id", "name")} if by_id else {}
     seen_pair: dict[tuple, int | None] = {}
     seen_reg: dict[str, int | None] = {}
     resolved: list[tuple[Draft, Building | None]] = []
@@ -253,10 +269,11 @@ async def plan_units(tx: Any, ctx: Ctx, community: Community, drafts: list[Draft
             b = b or by_name.get(d.building_name)
             if b is not None:
                 d.building_name = b.name
-        key = (b.id if b else None, d.building_name, d.number)
+        key = (b.id if b else None, d.building_name, d.entrance_name, d.number)
         if key in seen_pair:
             where = f"第{seen_pair[key]}行" if seen_pair[key] else "本次提交的其他房屋"
-            plan.errors.append(_err(d, "房号", f"与{where}重复（同一楼栋房号不能重复）"))
+            unit = units.unit_label(d.building_name, d.entrance_name, d.number)
+            plan.errors.append(_err(d, "房号", f"{unit} 与{where}重复（同一单元内房号不能重复）"))
             continue
         if d.register_id and d.register_id in seen_reg:
             where = f"第{seen_reg[d.register_id]}行" if seen_reg[d.register_id] else "本次提交的其他房屋"
@@ -266,24 +283,31 @@ async def plan_units(tx: Any, ctx: Ctx, community: Community, drafts: list[Draft
         if d.register_id:
             seen_reg[d.register_id] = d.row
         resolved.append((d, b))
-    pairs = [(b.id, d.number) for d, b in resolved if b is not None]
+    pairs = {(b.id, d.number) for d, b in resolved if b is not None}
     by_pair: dict[tuple, dict] = {}
     if pairs:
+        # One probe of the (building, number) index per pair; the entrance is matched here, so a
+        # 101 of another entrance is no clash.
         rows = await tx.execute_query_dict(
             _CLASH_SQL + "WHERE (u.building_id, u.number) IN (SELECT * FROM unnest($1::bigint[], $2::text[]))",
             [[p[0] for p in pairs], [p[1] for p in pairs]])
-        by_pair = {(r["building_id"], r["number"]): r for r in rows}
+        by_pair = {(r["building_id"], r["entrance_id"], r["number"]): r for r in rows}
     regs = [d.register_id for d, _ in resolved if d.register_id]
     by_reg: dict[str, dict] = {}
     if regs:
         rows = await tx.execute_query_dict(_CLASH_SQL + "WHERE u.register_id = ANY($1::text[])", [regs])
         by_reg = {r["register_id"]: r for r in rows}
     for d, b in resolved:
-        ex = by_pair.get((b.id, d.number)) if b is not None else None
+        ex = None
+        if b is not None:
+            eid = ents.get((b.id, d.entrance_name)) if d.entrance_name else None
+            # A named entrance the building does not have yet holds no units: nothing to clash with.
+            if eid is not None or not d.entrance_name:
+                ex = by_pair.get((b.id, eid, d.number))
         if ex is not None:
             why = _describe(ex, ctx.case.id, refuse_same_case)
             if why:
-                plan.errors.append(_err(d, "房号", f"{d.building_name}{d.number} {why}"))
+                plan.errors.append(_err(d, "房号", f"{units.unit_label(d.building_name, d.entrance_name, d.number)} {why}"))
                 continue
         other = by_reg.get(d.register_id) if d.register_id else None
         if other is not None and (ex is None or other["id"] != ex["id"]):
@@ -482,15 +506,20 @@ async def attach_rea(actor: Actor, case_id: int, data: ReaPickIn) -> dict:
         skipped, drafts = [], []
         for rid, (b, u) in picked.items():
             if u.status in REA_SKIP:
-                skipped.append({"register_id": rid, "number": u.room_no, "building": b.name,
+                skipped.append({"register_id": rid, "number": u.room_no, "building": b.name, "entrance": u.entrance,
                                 "reason": f"楼盘表状态为{REA_SKIP[u.status]}，不能入库"})
                 continue
+            if problem := layout_problem(u.layout):
+                skipped.append({"register_id": rid, "number": u.room_no, "building": b.name, "entrance": u.entrance,
+                                "reason": f"{problem}，请联系房地产交易系统核实"})
+                continue
             drafts.append(Draft(building_name=b.name, building_code=b.building_code, building_floors=b.floors,
+                                entrance_name=(u.entrance or "")[:32] or None,
                                 floor=u.floor, number=u.room_no[:16], area=u.building_area, register_id=rid,
                                 layout=u.layout[:32], inner_area=u.inner_area, residential="住宅" in u.usage))
         plan = await plan_units(tx, ctx, community, drafts)
         skipped += [{"register_id": e["register_id"], "number": e["number"], "building": e["building"],
-                     "reason": e["message"]} for e in plan.errors]
+                     "entrance": e["entrance"], "reason": e["message"]} for e in plan.errors]
         if not plan.size:
             reason = skipped[0]["reason"] if skipped else "没有选中房屋"
             raise InvalidInput(f"没有可入库的房屋（{reason}）", code="NOTHING_TO_ATTACH")
@@ -546,8 +575,10 @@ async def add_unit(actor: Actor, case_id: int, data: IntakeUnitIn) -> Unit:
                            fields={"number" if e["column"] == "房号" else "register_id": e["message"]})
         added, reused, _ = await apply_plan(tx, ctx, community, plan)
         await refresh_case(tx, ctx)
-        u = await Unit.filter(community_id=community.id, intake_case_id=ctx.case.id, number=d.number,
-                              building__name=d.building_name).using_db(tx).first()
+        q = Unit.filter(community_id=community.id, intake_case_id=ctx.case.id, number=d.number,
+                        building__name=d.building_name).using_db(tx)
+        q = q.filter(entrance__name=d.entrance_name) if d.entrance_name else q.filter(entrance_id__isnull=True)
+        u = await q.first()
         await _audit_attach(tx, ctx, "逐套录入", added, reused, {"unit_id": u.id, "number": u.number})
     await units.changed()
     return u

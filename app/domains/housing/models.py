@@ -242,8 +242,12 @@ class Unit(Model):
 
     class Meta:
         table = "unit"
-        unique_together = (("building_id", "number"),)
+        # Numbers repeat across the entrances of a building numbered per entrance (1单元101, 2单元101).
+        # Migration 0009 makes this constraint NULLS NOT DISTINCT, so units without an entrance stay
+        # unique per building.
+        unique_together = (("building_id", "entrance_id", "number"),)
         indexes = (Index(fields=("building_id", "floor", "number")),
+                   Index(fields=("building_id", "number")),
                    Index(fields=("district_code", "state", "layout")),
                    Index(fields=("community_id", "state")),
                    Index(fields=("project_id", "state")),
@@ -294,6 +298,7 @@ class QualificationAlert(Model):
     builder_id = fields.BigIntField(db_index=True)
     operator_id = fields.BigIntField(null=True, db_index=True)
     rule_version = fields.IntField(null=True)
+    rule_district_code = fields.CharField(6, null=True)  # the rule set applied: None = the city's, else the district's
     status = fields.CharField(16, default="open")  # open | closed
     created_on = fields.DateField(db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)

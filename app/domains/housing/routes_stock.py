@@ -207,6 +207,14 @@ async def entrances_delete(request: Request, entrance_id: int):
 
 # ------------------------------------------------------------------ units
 
+@bp_housing_stock.get("/unit-options")
+@openapi.summary("房屋信息的可选值：配置的户型、朝向、装修、配套设施（录入、变更、导入都按此校验）")
+@perm(*UNIT_READ)
+async def unit_options(request: Request):
+    return json({"layouts": list(S.LAYOUTS), "orientations": list(S.ORIENTATIONS),
+                 "decorations": list(S.DECORATIONS), "facilities": list(S.FACILITIES)})
+
+
 @bp_housing_stock.get("/units")
 @openapi.summary("楼盘表列表视图（GOV-06-02, BLD-02-02, OPS-04-02）：组合条件查询、导出")
 @query(units.UNIT_LIST.openapi_params())
@@ -352,6 +360,17 @@ async def intakes_import(request: Request, case_id: int):
 async def unit_imports_commit_valid(request: Request, import_id):  # noqa: ANN001
     actor = actor_of(request)
     job = await unit_import.commit_valid(actor, import_id)
+    return json(await unit_import.job_out(actor, job), status=202)
+
+
+@bp_housing_stock.post("/unit-imports/<import_id:uuid>/commit")
+@openapi.summary("校验后未导入的任务继续导入：确认新建楼栋（new_buildings 须列出校验结果中的每一栋），可只导入无误的行")
+@body(S.ImportCommitIn)
+@perm(IMPORT)
+async def unit_imports_commit(request: Request, import_id):  # noqa: ANN001
+    data = parse(request, S.ImportCommitIn)
+    actor = actor_of(request)
+    job = await unit_import.commit(actor, import_id, data.valid_only, data.new_buildings)
     return json(await unit_import.job_out(actor, job), status=202)
 
 

@@ -290,7 +290,8 @@ def alert_row(a: Any, orgs: dict[int, str]) -> dict:
             "days_left": a.days_left, "district_code": a.district_code, "district_name": district_name(a.district_code),
             "builder_id": a.builder_id, "builder_name": orgs.get(a.builder_id),
             "operator_id": a.operator_id, "operator_name": orgs.get(a.operator_id) if a.operator_id else None,
-            "rule_version": a.rule_version, "status": a.status, "status_name": ALERT_STATUSES.get(a.status, a.status),
+            "rule_version": a.rule_version, "rule_district_code": a.rule_district_code,
+            "rule_scope_name": DISTRICT_NAMES.get(a.rule_district_code or "", "全市"), "status": a.status, "status_name": ALERT_STATUSES.get(a.status, a.status),
             "created_on": iso(a.created_on), "created_at": iso(a.created_at)}
 
 

@@ -16,6 +16,10 @@ from app.workflow.schemas import MaterialIn
 
 ORIENTATIONS = ("南", "北", "东", "西", "南北", "东西", "东南", "西南", "东北", "西北")
 DECORATIONS = ("毛坯", "简装", "精装")
+# The configured layouts (户型): every way a unit's layout is written (intake one by one, import, REA-01,
+# unit change) is checked against this list, so an ID number typed into 户型 is refused. The admin's
+# pickers read it from GET /api/v1/housing/unit-options.
+LAYOUTS = ("单间", "一房一厅", "两房一厅", "两房两厅", "三房一厅", "三房两厅", "四房两厅")
 # Kept equal to the unit_change form's checkbox options (app/workflow/forms.py DEFAULT_FORMS).
 FACILITIES = ("空调", "热水器", "洗衣机", "冰箱", "床", "衣柜", "书桌", "沙发", "燃气灶", "抽油烟机", "宽带", "电视", "窗帘",
               "智能门锁")
@@ -163,13 +167,29 @@ def _facilities(v: Any) -> Any:
 Facilities = Annotated[list[str], BeforeValidator(_facilities)]
 
 
+def layout_problem(v: str) -> str | None:
+    """Why `v` is not a configured layout, in Chinese, or None."""
+    if v in LAYOUTS:
+        return None
+    return f"户型“{v[:20]}”不在配置的户型中，可选：{'、'.join(LAYOUTS)}"
+
+
+def _layout(v: Any) -> Any:
+    if isinstance(v, str) and v.strip() and (problem := layout_problem(v.strip())):
+        raise ValueError(problem)
+    return v.strip() if isinstance(v, str) else v
+
+
+Layout = Annotated[str, BeforeValidator(_layout)]
+
+
 class UnitFields(_In):
     """The descriptive fields of one unit, shared by one-by-one intake."""
     floor: int = Field(ge=-10, le=200, description="楼层（地下为负数）")
-    number: str = _text(16, "房号，如 1201（同一楼栋内唯一）")
+    number: str = _text(16, "房号，如 1201（同一单元内唯一；没有单元的楼栋内唯一）")
     register_id: str | None = Field(None, min_length=28, max_length=28, pattern=r"^[0-9A-Za-z]{28}$",
                                     description="不动产单元号（28位）")
-    layout: str | None = Field(None, max_length=32, description="户型，如 两房一厅")
+    layout: Layout | None = Field(None, max_length=32, description="户型，只能是配置的户型之一，如 两房一厅")
     area: Area = Field(description="建筑面积（㎡），两位小数")
     inner_area: InnerArea | None = Field(None, description="套内面积（㎡）")
     residential: bool = Field(True, description="住宅 true / 非住宅 false")
@@ -196,7 +216,8 @@ class IntakeUnitIn(UnitFields):
     community_id: RowId | None = Field(None, description="小区（业务件尚未指定小区时必填）")
     building_id: RowId | None = Field(None, description="楼栋（与 building_name 二选一）")
     building_name: str | None = Field(None, min_length=1, max_length=64, description="楼栋名称；不存在时新建")
-    entrance_name: str | None = Field(None, min_length=1, max_length=32, description="单元名称；不存在时新建")
+    entrance_name: str | None = Field(None, min_length=1, max_length=32,
+                                      description="单元名称，如 2单元；不存在时新建。房号在同一单元内唯一")
 
     @model_validator(mode="after")
     def _building(self) -> "IntakeUnitIn":
@@ -238,8 +259,16 @@ class ImportIn(_In):
     community_id: RowId | None = Field(None, description="小区（业务件尚未指定小区时必填）")
 
 
+class ImportCommitIn(_In):
+    """After a checked run that did not import: import after all, confirming what it asked."""
+    valid_only: bool = Field(False, description="true 只导入无误的行（有错误行时必须为 true）")
+    new_buildings: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=500,
+        description="确认新建的楼栋名称：校验结果 new_buildings 中的每一栋都须在此列出，否则不导入")
+
+
 class ChangesIn(_In):
-    layout: str | None = Field(None, min_length=1, max_length=32, description="户型")
+    layout: Layout | None = Field(None, min_length=1, max_length=32, description="户型，只能是配置的户型之一")
     area: Area | None = Field(None, description="建筑面积（㎡）")
     orientation: Literal[ORIENTATIONS] | None = None  # type: ignore[valid-type]
     decoration: Literal[DECORATIONS] | None = None  # type: ignore[valid-type]

@@ -24,9 +24,10 @@ from app.workflow.models import WorkItem
 log = logging.getLogger(__name__)
 LAYOUTS = (("一房一厅", "45.60", 98000), ("两房一厅", "68.90", 158000), ("两房两厅", "82.30", 186000),
            ("三房两厅", "98.70", 220000))
-# (builder login, district, project name, address, [(building, floors, per floor)], reviewers, approve?)
+# (builder login, district, project name, address, [(building, floors, per floor[, numbered per entrance])],
+#  reviewers, approve?). 2栋 is numbered per entrance, as most residential buildings are: 1单元101 … 3单元101.
 DEMO = [
-    ("builder_admin", "440703", "滨江保障公寓", "江门市蓬江区白沙大道西88号", [("1栋", 33, 8), ("2栋", 11, 12)],
+    ("builder_admin", "440703", "滨江保障公寓", "江门市蓬江区白沙大道西88号", [("1栋", 33, 8), ("2栋", 11, 12, True)],
      ("pj_clerk", "pj_supervisor"), True),
     ("hs_builder_admin", "440784", "沙坪安居苑", "鹤山市沙坪人民路128号", [("3栋", 6, 6)], ("gov_clerk", "gov_admin"),
      True),
@@ -38,13 +39,14 @@ async def _actor(login: str) -> Actor:
     return Actor(**{**data, "permissions": frozenset(data["permissions"])})
 
 
-def _drafts(buildings: list[tuple[str, int, int]]) -> list[Draft]:
+def _drafts(buildings: list[tuple]) -> list[Draft]:
     out = []
-    for name, floors, per in buildings:
+    for name, floors, per, *per_entrance in buildings:
         for f in range(1, floors + 1):
             for i in range(1, per + 1):
                 layout, area, rent = LAYOUTS[(i - 1) % len(LAYOUTS)]
-                out.append(Draft(building_name=name, floor=f, number=f"{f}{i:02d}", area=Decimal(area),
+                k = (i - 1) % 4 + 1 if per_entrance else i
+                out.append(Draft(building_name=name, floor=f, number=f"{f}{k:02d}", area=Decimal(area),
                                  layout=layout, entrance_name=f"{1 + (i - 1) // 4}单元", orientation="南北",
                                  decoration="简装", facilities=["空调", "热水器"], rent_fen=rent))
     return out

@@ -133,6 +133,6 @@ async def apply_unit_change(case: Case, tx: Any, actor: Actor) -> None:
     after = await units.apply_change(tx, unit, changes, actor, case.id, (case.form or {}).get("reason"))
     await audit.record("housing.unit.change", "unit", unit.id, using=tx,
                        before={k: before.get(k) for k in after}, after=after,
-                       summary=(f"{case.number} 办结：房屋 {unit.number} 变更"
+                       summary=(f"{case.number} 办结：房屋 {await units.label_of(unit, tx)} 变更"
                                 + "、".join(units.CHANGE_LABELS.get(k, "状态") for k in after))[:255])
     await units.changed()

@@ -1,9 +1,13 @@
 """Excel batch import of units into an intake case (GOV-06-03): template, row checks, the job.
 
-The upload only queues a job (app.jobs progress, taskiq worker task `housing.unit_import`). The
-job checks every row first, in Python and then against the register, and reports each problem
-with its Excel row, column and a Chinese message. By default nothing is written when any row is
-bad (all-or-nothing); the clerk may then explicitly import only the valid rows of the same file.
+The upload only queues a job (app.jobs progress, taskiq worker task `housing.unit_import`); the
+job's total (data rows, the example row excluded) is counted when it is queued, so progress never
+reads 0/0. The job checks every row first, in Python and then against the register, and reports
+each problem with its Excel row, column and a Chinese message. By default nothing is written when
+any row is bad (all-or-nothing); the clerk may then explicitly import only the valid rows of the
+same file. A building the community does not have yet (a typo such as 99栋) is never created
+silently: the check lists the new buildings and nothing is written until the clerk confirms them
+(`commit`). Units are unique per entrance, so 1单元101 and 2单元101 of one building both import.
 Writing is a handful of bulk statements in one transaction (intake.apply_plan).
 """
 from __future__ import annotations
@@ -31,7 +35,10 @@ from app.core.errors import AppError, Conflict, InvalidInput, NotFound
 from app.core.models import Job, StoredFile
 from app.domains.housing import intake, units
 from app.domains.housing.intake import Draft
-from app.domains.housing.schemas_stock import DECORATIONS, FACILITIES, MAX_AREA, MAX_RENT, ORIENTATIONS, parse_decimal
+from app.domains.housing.models import Building
+from app.domains.housing.schemas_stock import (
+    DECORATIONS, FACILITIES, LAYOUTS, MAX_AREA, MAX_RENT, ORIENTATIONS, layout_problem, parse_decimal,
+)
 from app.identity.scope import Actor, get_scoped, scoped
 
 log = logging.getLogger("arh.housing")
@@ -72,8 +79,8 @@ def template_bytes() -> bytes:
         ws.column_dimensions[chr(ord("A") + i)].width = w
     ws.freeze_panes = "A2"
     last = MAX_ROWS + 1
-    for col, values, title in (("I", ("住宅", "非住宅"), "住宅/非住宅"), ("J", ORIENTATIONS, "朝向"),
-                               ("K", DECORATIONS, "装修")):
+    for col, values, title in (("F", LAYOUTS, "户型"), ("I", ("住宅", "非住宅"), "住宅/非住宅"),
+                               ("J", ORIENTATIONS, "朝向"), ("K", DECORATIONS, "装修")):
         dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
                             showErrorMessage=True, errorTitle=title, error=f"请从下拉列表中选择{title}")
         dv.add(f"{col}2:{col}{last}")
@@ -92,12 +99,14 @@ def template_bytes() -> bytes:
     for line in [
         "房源批量导入说明",
         "1. 在“房源”工作表从第3行起每行填写一套房屋；带 * 的列必填。第2行为示例，原样保留时导入会跳过。",
-        "2. 同一楼栋内房号不能重复；不同单元房号相同时请写成“单元-房号”，如 2-1201。",
+        "2. 同一单元内房号不能重复。按单元编号的楼栋（1单元、2单元都有101）请填写“单元”列，如 2单元 101；"
+        "没有单元的楼栋，同一楼栋内房号不能重复。",
         "3. 楼层为整数，地下层用负数；建筑面积、套内面积单位为平方米，最多两位小数；套内面积不能大于建筑面积。",
         "4. 不动产单元号为28位字母或数字，可不填；填写时不能与已登记的房屋重复。",
-        "5. 住宅/非住宅不填时按住宅处理；朝向、装修请从下拉列表选择。",
+        f"5. 户型只能是：{'、'.join(LAYOUTS)}（可不填）。住宅/非住宅不填时按住宅处理；户型、朝向、装修请从下拉列表选择。",
         f"6. 配套设施用顿号分隔，如：{'、'.join(FACILITIES[:4])}。租金标准为每月元数，最多两位小数。",
-        "7. 楼栋、单元不存在时自动新建；楼栋层数按导入的最高楼层自动补足。",
+        "7. 单元不存在时自动新建。小区中还没有的楼栋不会直接新建：校验结果会列出将新建的楼栋，"
+        "确认无误（不是笔误）后才新建并导入；楼栋层数按导入的最高楼层自动补足。",
         f"8. 每个文件最多 {MAX_ROWS} 行。导入先校验全部行：默认全部无误才导入；有错误时可下载错误清单修改后重新导入，"
         "或选择“只导入无误的行”。",
     ]:
@@ -151,6 +160,26 @@ def is_example(cells: tuple) -> bool:
     return [_cell_text(v) for v in cells] == [_cell_text(v) for v in EXAMPLE]
 
 
+def count_rows(data: bytes) -> int:
+    """The data rows a file holds, the untouched example row excluded, from the sheet's recorded
+    dimension and its second row only (no pass over the rows): the job's total from the start.
+    0 when the file does not say (the job then counts while reading)."""
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - the job reports an unreadable file with its message
+        return 0
+    try:
+        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+        last = ws.max_row or 0
+        if last < 2:
+            return 0
+        second = next(ws.iter_rows(min_row=2, max_row=2, values_only=True), ())
+        cells = tuple(second[:len(HEADERS)]) + (None,) * (len(HEADERS) - len(second or ()))
+        return min(last - 1 - (1 if is_example(cells) else 0), MAX_ROWS)
+    finally:
+        wb.close()
+
+
 def validate_row(row: int, cells: tuple) -> tuple[Draft | None, list[dict]]:
     """One row to a Draft, or every problem of the row (column and Chinese message)."""
     errors: list[dict] = []
@@ -182,8 +211,8 @@ def validate_row(row: int, cells: tuple) -> tuple[Draft | None, list[dict]]:
     if register_id and not re.fullmatch(r"[0-9A-Za-z]{28}", register_id):
         bad(4, "应为28位字母或数字")
     layout = t[5] or None
-    if layout and len(layout) > 32:
-        bad(5, "不能超过32个字")
+    if layout and (problem := layout_problem(layout)):
+        bad(5, problem)
     area = inner = None
     if t[6]:
         try:
@@ -244,8 +273,10 @@ async def start(actor: Actor, case_id: int, file_id: uuid.UUID, mode: str, commu
     if f.mime != XLSX:
         raise InvalidInput("请上传 Excel（.xlsx）文件，可先下载导入模板", fields={"file_id": "不是 xlsx 文件"})
     case, cid = await intake.get_editable_ctx(actor, case_id, community_id)
+    total = await asyncio.to_thread(count_rows, await file_store.storage().get(f.sha256))
     job = await jobs.create(KIND, actor, {"case_id": case.id, "case_number": case.number, "file_id": str(f.id),
-                                          "file_name": f.original_name, "mode": mode, "community_id": cid})
+                                          "file_name": f.original_name, "mode": mode, "community_id": cid},
+                            total=total)
     await audit.record("housing.intake.import", "case", case.id, only_changes=False,
                        after={"case": case.number, "job_id": str(job.id), "file": f.original_name, "mode": mode},
                        summary=f"{case.number} 批量导入房源：{f.original_name}"[:255])
@@ -260,28 +291,49 @@ async def _own_job(actor: Actor, import_id: uuid.UUID) -> Job:
     return job
 
 
-async def commit_valid(actor: Actor, import_id: uuid.UUID) -> Job:
-    """After an all-or-nothing run found bad rows: import the valid rows of the same file."""
+async def commit(actor: Actor, import_id: uuid.UUID, valid_only: bool, new_buildings: list[str]) -> Job:
+    """After a checked run that imported nothing: import the same file after all, only its valid
+    rows (`valid_only`) and/or creating the new buildings the check listed (each must be named)."""
     await _own_job(actor, import_id)
     async with uow() as tx:
         # The checked run is taken once: a second click (or a racing one) finds it consumed.
         old = await Job.filter(id=import_id).select_for_update().using_db(tx).get()
         r = old.result or {}
         if old.status != "done" or r.get("committed") is not False or r.get("followed_by"):
-            raise Conflict("只有校验未通过、尚未导入的任务可以只导入无误的行", code="IMPORT_NOT_COMMITTABLE")
-        if not r.get("valid_rows"):
+            raise Conflict("只有校验后尚未导入的任务可以继续导入", code="IMPORT_NOT_COMMITTABLE")
+        if r.get("error_rows") and not valid_only:
+            raise Conflict("文件有错误行：请改正后重新导入，或选择只导入无误的行", code="IMPORT_HAS_ERRORS")
+        if valid_only and not r.get("valid_rows"):
             raise Conflict("该文件没有无误的行可导入", code="IMPORT_NOTHING_VALID")
+        named = {b["name"] for b in r.get("new_buildings") or []}
+        if valid_only:
+            named = {b["name"] for b in r.get("new_buildings") or [] if b.get("valid_units", b["unit_count"])}
+        missing = sorted(named - set(new_buildings))
+        if missing:
+            raise InvalidInput(f"请确认新建楼栋：{'、'.join(missing[:10])}（如为笔误，请改正文件后重新导入）",
+                               code="IMPORT_CONFIRM_BUILDINGS", fields={"new_buildings": "未确认全部新建楼栋"})
         p = old.params
         case, cid = await intake.get_editable_ctx(actor, p["case_id"], p.get("community_id"))
-        job = await jobs.create(KIND, actor, {**p, "mode": "valid_only", "community_id": cid, "after": str(old.id)})
-        old.result = {**r, "followed_by": str(job.id), "can_commit_valid": False}
+        mode = "valid_only" if valid_only else p.get("mode", "all")
+        confirmed = sorted(set(new_buildings))
+        total = r.get("total_rows") or old.total or 0
+        job = await jobs.create(KIND, actor, {**p, "mode": mode, "community_id": cid, "after": str(old.id),
+                                              "confirm_new_buildings": confirmed}, total=total)
+        old.result = {**r, "followed_by": str(job.id), "can_commit_valid": False, "can_confirm": False}
         await old.save(using_db=tx, update_fields=["result"])
+        what = "只导入无误的行" if valid_only else "确认后导入"
         await audit.record("housing.intake.import", "case", case.id, using=tx, only_changes=False,
-                           after={"case": case.number, "job_id": str(job.id), "mode": "valid_only",
-                                  "after": str(old.id)},
-                           summary=f"{case.number} 只导入无误的行：{p.get('file_name')}"[:255])
+                           after={"case": case.number, "job_id": str(job.id), "mode": mode,
+                                  "after": str(old.id), "new_buildings": confirmed},
+                           summary=(f"{case.number} {what}：{p.get('file_name')}"
+                                    + (f"，确认新建楼栋 {'、'.join(confirmed)}" if confirmed else ""))[:255])
     await enqueue(str(job.id))
     return job
+
+
+async def commit_valid(actor: Actor, import_id: uuid.UUID) -> Job:
+    """After an all-or-nothing run found bad rows: import the valid rows of the same file."""
+    return await commit(actor, import_id, True, [])
 
 
 async def errors_xlsx(actor: Actor, import_id: uuid.UUID) -> tuple[bytes, str]:
@@ -326,8 +378,9 @@ async def run(job_id: str) -> dict:
         log.exception("unit import %s failed", job_id)
         await jobs.finish(job_id, failed=True, message="导入失败：系统错误，请联系系统管理员")
         return {}
-    await jobs.finish(job_id, result, errors[:MAX_ERRORS],
-                      message=("导入完成" if result["committed"] else "校验未通过，未导入任何房屋"))
+    message = "导入完成" if result["committed"] else "校验未通过，未导入任何房屋" if errors else \
+        f"有{len(result['new_buildings'])}栋新楼栋待确认，未导入任何房屋"
+    await jobs.finish(job_id, result, errors[:MAX_ERRORS], message=message)
     return result
 
 
@@ -336,23 +389,22 @@ async def _run(job_id: str, actor: Actor, p: dict) -> tuple[dict, list[dict]]:
     if f is None:
         raise InvalidInput("导入文件已不存在，请重新上传")
     rows = await asyncio.to_thread(read_rows, await file_store.storage().get(f.sha256))
-    total = len(rows)
-    await jobs.progress(job_id, 0, total, "正在校验")
-    drafts, errors, example = [], [], 0
-    for i, (n, cells) in enumerate(rows, start=1):
-        if n == 2 and is_example(cells):
-            example += 1
-            continue
+    example = 1 if rows and rows[0][0] == 2 and is_example(rows[0][1]) else 0
+    total = len(rows) - example  # data rows: what the clerk wrote, without the template's example
+    if rows and not total:
+        raise InvalidInput("文件中只有示例行，没有要导入的房屋")
+    if not total:
+        raise InvalidInput("文件中没有要导入的房屋")
+    # Progress: checking the rows is the first half, the register check and the write the rest.
+    await jobs.progress(job_id, 0, total, f"正在校验，共{total}行")
+    drafts, errors = [], []
+    for i, (n, cells) in enumerate(rows[example:], start=1):
         d, errs = validate_row(n, cells)
         if d is not None:
             drafts.append(d)
         errors += errs
         if i % 2000 == 0:
-            await jobs.progress(job_id, i // 2, total, f"已校验{i}行")
-    if total and not drafts and not errors:
-        raise InvalidInput("文件中只有示例行，没有要导入的房屋")
-    if not total:
-        raise InvalidInput("文件中没有要导入的房屋")
+            await jobs.progress(job_id, i // 2, total, f"已校验{i}/{total}行")
     await jobs.progress(job_id, total // 2, total, "正在核对已登记的房屋")
     async with uow() as tx:
         ctx = await intake.edit_ctx(actor, p["case_id"], tx)
@@ -360,28 +412,40 @@ async def _run(job_id: str, actor: Actor, p: dict) -> tuple[dict, list[dict]]:
         plan = await intake.plan_units(tx, ctx, community, drafts)
         errors += [{k: e[k] for k in ("row", "column", "message")} for e in plan.errors]
         bad_rows = {e["row"] for e in errors}
-        stats = {"total_rows": total - example, "valid_rows": total - example - len(bad_rows),
+        known = set(await Building.filter(community_id=community.id).using_db(tx).values_list("name", flat=True))
+        new_buildings = plan.new_buildings(known)
+        valid_new = {b["name"]: b["unit_count"] for b in plan.keep(bad_rows).new_buildings(known)}
+        for b in new_buildings:
+            b["valid_units"] = valid_new.get(b["name"], 0)
+        stats = {"total_rows": total, "valid_rows": total - len(bad_rows),
                  "error_rows": len(bad_rows), "example_skipped": bool(example), "case_id": ctx.case.id,
-                 "community_id": community.id}
-        if errors and p["mode"] != "valid_only":
+                 "community_id": community.id, "new_buildings": new_buildings}
+        confirmed = set(p.get("confirm_new_buildings") or [])
+        unconfirmed = [b for b in new_buildings if b["valid_units"] and b["name"] not in confirmed]
+        if (errors and p["mode"] != "valid_only") or unconfirmed:
             await jobs.progress(job_id, total, total, "校验完成")
             return ({**stats, "committed": False, "inserted": 0, "reused": 0,
-                     "can_commit_valid": stats["valid_rows"] > 0}, sorted(errors, key=_order))
+                     "needs_confirmation": bool(unconfirmed), "can_confirm": bool(unconfirmed) and not
+                     (errors and p["mode"] != "valid_only"),
+                     "can_commit_valid": stats["valid_rows"] > 0 and bool(errors)}, sorted(errors, key=_order))
         keep = plan.keep(bad_rows)
         if not keep.size:
             raise InvalidInput("没有无误的行可导入")
         await jobs.progress(job_id, total * 3 // 4, total, "正在写入")
         added, reused, _ = await intake.apply_plan(tx, ctx, community, keep)
         n = await intake.refresh_case(tx, ctx)
+        created = [b["name"] for b in new_buildings if b["valid_units"]]
         await audit.record("housing.intake.attach", "case", ctx.case.id, using=tx, only_changes=False,
                            after={"case": ctx.case.number, "how": "批量导入", "job_id": job_id,
                                   "community_id": community.id, "added": added, "reused": reused,
-                                  "error_rows": len(bad_rows)},
-                           summary=f"{ctx.case.number} 批量导入：新增{added}套，重新纳入{reused}套，跳过{len(bad_rows)}行")
+                                  "error_rows": len(bad_rows), "new_buildings": created},
+                           summary=(f"{ctx.case.number} 批量导入：新增{added}套，重新纳入{reused}套，跳过{len(bad_rows)}行"
+                                    + (f"，新建楼栋 {'、'.join(created)}" if created else ""))[:255])
     await units.changed()
     await jobs.progress(job_id, total, total, "导入完成")
     return ({**stats, "committed": True, "inserted": added, "reused": reused, "unit_count": n,
-             "can_commit_valid": False}, sorted(errors, key=_order))
+             "needs_confirmation": False, "can_confirm": False, "can_commit_valid": False},
+            sorted(errors, key=_order))
 
 
 def _order(e: dict) -> tuple:

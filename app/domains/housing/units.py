@@ -192,7 +192,7 @@ async def lock(actor: Actor, unit_id: int, reason: str, row_version: int | None 
         await set_state(tx, u, "locked", actor=actor, action="lock", reason=reason, extra_after={"lock_reason": reason})
         await ensure_in_scope(u, actor, using=tx)
         await audit.record("housing.unit.lock", "unit", u.id, using=tx, before={"state": "available"},
-                           after={"state": "locked", "lock_reason": reason}, summary=f"锁定房屋 {u.number}：{reason}"[:255])
+                           after={"state": "locked", "lock_reason": reason}, summary=f"锁定房屋 {await label_of(u, tx)}：{reason}"[:255])
     await changed()
     return u
 
@@ -210,7 +210,7 @@ async def unlock(actor: Actor, unit_id: int, reason: str | None = None, row_vers
         await ensure_in_scope(u, actor, using=tx)
         await audit.record("housing.unit.unlock", "unit", u.id, using=tx,
                            before={"state": "locked", "lock_reason": old_reason}, after={"state": "available"},
-                           summary=f"解锁房屋 {u.number}" + (f"：{reason}" if reason else ""))
+                           summary=f"解锁房屋 {await label_of(u, tx)}" + (f"：{reason}" if reason else ""))
     await changed()
     return u
 
@@ -249,9 +249,23 @@ async def apply_change(tx: Any, unit: Unit, changes: dict[str, Any], actor: Any,
 
 # ------------------------------------------------------------------ reading: list, card, history
 
+def unit_label(building: str | None, entrance: str | None, number: str) -> str:
+    """How a clerk names a unit: 1栋2单元101 (the entrance only when the unit has one)."""
+    return f"{building or ''}{entrance or ''}{number}"
+
+
+async def label_of(u: Unit, using: Any = None) -> str:
+    """A unit's label (1栋2单元101) for messages and audit summaries."""
+    rows = await (using or conn()).execute_query_dict(
+        "SELECT b.name AS b, e.name AS e FROM building b LEFT JOIN entrance e ON e.id = $2 WHERE b.id = $1",
+        [u.building_id, u.entrance_id])
+    return unit_label(rows[0]["b"] if rows else None, rows[0]["e"] if rows else None, u.number)
+
+
 def unit_row(u: Unit, communities: dict, buildings: dict, entrances: dict) -> dict:
     return {
-        "id": u.id, "community_id": u.community_id, "community_name": communities.get(u.community_id),
+        "id": u.id, "label": unit_label(buildings.get(u.building_id), entrances.get(u.entrance_id), u.number),
+        "community_id": u.community_id, "community_name": communities.get(u.community_id),
         "building_id": u.building_id, "building_name": buildings.get(u.building_id),
         "entrance_id": u.entrance_id, "entrance_name": entrances.get(u.entrance_id),
         "project_id": u.project_id, "district_code": u.district_code,
@@ -490,7 +504,9 @@ async def start_change_case(actor: Actor, unit_id: int, data: Any) -> Case:
             raise InvalidInput("请选择房屋的建设单位或运营单位作为申请单位", fields={"applicant_org_id": "不是房屋的建设或运营单位"})
     c = await Community.filter(id=u.community_id).first()
     b = await Building.filter(id=u.building_id).first()
-    form: dict[str, Any] = {"unit_code": f"{c.name if c else ''} {b.name if b else ''} {u.number}".strip()[:200],
+    e = await Entrance.filter(id=u.entrance_id).first() if u.entrance_id else None
+    label = unit_label(b.name if b else None, e.name if e else None, u.number)
+    form: dict[str, Any] = {"unit_code": f"{c.name if c else ''} {label}".strip()[:200],
                             "reason": data.reason}
     for k, v in changes.items():
         if k in ("area", "rent_standard"):
