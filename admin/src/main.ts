@@ -7,7 +7,7 @@ import 'element-plus/dist/index.css'
 import './styles.css'
 import App from './App.vue'
 import { router } from './router'
-import { setUnauthorizedHandler } from './lib/api'
+import { setUnauthorizedHandler } from '@/api/client'
 import { useSession } from './stores/session'
 
 const app = createApp(App)

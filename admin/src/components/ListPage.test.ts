@@ -1,32 +1,24 @@
-// ListPage against a stand-in HTTP adapter: what the user does → what the API is asked.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+// ListPage against a stand-in network: what the user does → what the API is asked.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import ElementPlus, { ElPagination, ElTable } from 'element-plus'
-import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios'
-import { http } from '@/lib/api'
+import { stubApi, type StubCall } from '@/api/stub'
 import ListPage from './ListPage.vue'
 import type { FilterDef } from '@/lib/query'
 
 const calls: Record<string, string>[] = []
-const originalAdapter = http.defaults.adapter
 
-const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
-  const params = Object.fromEntries(Object.entries(config.params ?? {}).map(([k, v]) => [k, String(v)]))
+const adapter = (call: StubCall) => {
+  const params = call.query
   calls.push(params)
   return {
-    data: {
-      items: [
-        { id: 1, name: '江门市某建设有限公司', kind: 'BUILDER' },
-        { id: 2, name: '江门市某运营有限公司', kind: 'OPERATOR' },
-      ],
-      total: 42,
-      page: Number(params.page),
-      page_size: Number(params.page_size),
-    },
-    status: 200,
-    statusText: 'OK',
-    headers: {},
-    config,
+    items: [
+      { id: 1, name: '江门市某建设有限公司', kind: 'BUILDER' },
+      { id: 2, name: '江门市某运营有限公司', kind: 'OPERATOR' },
+    ],
+    total: 42,
+    page: Number(params.page),
+    page_size: Number(params.page_size),
   }
 }
 
@@ -39,7 +31,7 @@ function mountList() {
   return mount(ListPage, {
     props: {
       title: '单位管理',
-      endpoint: '/api/v1/identity/orgs',
+      endpoint: '/identity/orgs' as const,
       columns: [
         { prop: 'name', label: '单位名称', sortable: true },
         { prop: 'kind', label: '单位类型', formatter: (r: Record<string, any>) => (r.kind === 'BUILDER' ? '建设单位' : '运营单位') },
@@ -56,10 +48,10 @@ function mountList() {
 describe('ListPage', () => {
   beforeEach(() => {
     calls.length = 0
-    http.defaults.adapter = adapter
+    stubApi(adapter)
   })
   afterEach(() => {
-    http.defaults.adapter = originalAdapter
+    vi.unstubAllGlobals()
     document.body.innerHTML = ''
   })
 
@@ -116,9 +108,9 @@ describe('ListPage', () => {
 describe('ListPage, client-side', () => {
   // An endpoint that returns every row at once (one per case type), no paging.
   const all = Array.from({ length: 25 }, (_, i) => ({ key: `type_${String(i + 1).padStart(2, '0')}`, name: i % 5 === 0 ? `专项业务${i + 1}` : `业务${i + 1}`, running: i }))
-  const wholeList: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
-    calls.push(Object.fromEntries(Object.entries(config.params ?? {}).map(([k, v]) => [k, String(v)])))
-    return { data: { items: all }, status: 200, statusText: 'OK', headers: {}, config }
+  const wholeList = (call: StubCall) => {
+    calls.push(call.query)
+    return { items: all }
   }
   const shownKeys = (w: ReturnType<typeof mount>) => w.findAll('.el-table__body tr [data-key]').map((e) => e.attributes('data-key'))
 
@@ -126,7 +118,7 @@ describe('ListPage, client-side', () => {
     return mount(ListPage, {
       props: {
         title: '业务流程',
-        endpoint: '/api/v1/processes',
+        endpoint: '/processes' as const,
         columns: [
           { prop: 'key', label: '流程标识' },
           { prop: 'name', label: '业务类型' },
@@ -148,10 +140,10 @@ describe('ListPage, client-side', () => {
 
   beforeEach(() => {
     calls.length = 0
-    http.defaults.adapter = wholeList
+    stubApi(wholeList)
   })
   afterEach(() => {
-    http.defaults.adapter = originalAdapter
+    vi.unstubAllGlobals()
     document.body.innerHTML = ''
   })
 

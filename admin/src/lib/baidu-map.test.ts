@@ -237,6 +237,9 @@ describe('loading the script', () => {
     expect(err).toBeInstanceOf(MapUnavailableError)
     expect(err.reason).toBe('no-key')
     expect(appended).toHaveLength(0)
+    // A clerk reads it: no build variable names.
+    expect(err.message).toBe('本系统尚未开通地图服务')
+    expect(err.message).not.toMatch(/VITE_|[A-Z_]{4,}/)
   })
 
   it('loads the GL script with the key and resolves when Baidu calls back', async () => {

@@ -30,7 +30,8 @@ export class MapUnavailableError extends Error {
 export function mapFailureDetail(reason: MapFailure | string | null | undefined): string {
   switch (reason) {
     case 'no-key':
-      return '未配置百度地图密钥（VITE_BAIDU_MAP_AK）'
+      // Said to the clerk: what is missing, in their words. The build variable is in README.md.
+      return '本系统尚未开通地图服务'
     case 'timeout':
       return '百度地图脚本加载超时'
     case 'load-failed':

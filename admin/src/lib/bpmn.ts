@@ -79,6 +79,8 @@ export interface StepProps {
   scope: string
   sla_days: number | null
   actions: string[]
+  /** 须由不同人员办理: whoever handled an earlier step of the case may not handle this one. */
+  distinct_handler?: boolean
 }
 
 type Bo = Record<string, any>
@@ -131,18 +133,21 @@ export function readStep(el: El | Bo | null | undefined): StepProps {
     scope: p.scope ?? '',
     sla_days: p.sla_days && Number.isInteger(sla) && sla > 0 ? sla : null,
     actions: splitActions(p.actions),
+    distinct_handler: p.distinct_handler === 'true',
   }
 }
 
 /** Properties in the engine's canonical form and order. */
-export function stepToProperties(step: Partial<StepProps>): Record<string, string> {
+export function stepToProperties(step: Partial<StepProps>): Record<string, string | null> {
   const order = ACTION_OPTIONS.map((o) => o.value)
   const actions = [...new Set(step.actions ?? [])].sort((a, b) => order.indexOf(a) - order.indexOf(b))
-  const out: Record<string, string> = {}
+  const out: Record<string, string | null> = {}
   if (step.role !== undefined) out.role = step.role
   if (step.scope !== undefined) out.scope = step.scope
   if (step.sla_days !== undefined) out.sla_days = step.sla_days === null ? '' : String(step.sla_days)
   if (step.actions !== undefined) out.actions = actions.join(',')
+  // Off is the engine's default: the property is left out rather than written as "false".
+  if (step.distinct_handler !== undefined) out.distinct_handler = step.distinct_handler ? 'true' : null
   return out
 }
 
@@ -312,6 +317,7 @@ export interface NewStep {
   scope: string
   sla_days: number
   actions?: string[]
+  distinct_handler?: boolean
 }
 
 export interface InsertPlan {
@@ -368,7 +374,8 @@ export function suggestStep(modeler: ModelerLike, step: El): NewStep {
   const s = readStep(step)
   const plan = planInsertAfter(modeler, step)
   const reviewer = s.role && s.role !== 'applicant'
-  const actions = ['approve', 'reject', 'return_previous']
+  // 退回上一步 to the applicant's own step would only repeat 退回申请人.
+  const actions = reviewer ? ['approve', 'reject', 'return_previous'] : ['approve', 'reject']
   if (typeof plan !== 'string' && plan.correction) actions.push('return_applicant')
   return {
     id: nextId(allIds(modeler), 'review'),
@@ -377,6 +384,7 @@ export function suggestStep(modeler: ModelerLike, step: El): NewStep {
     scope: reviewer ? s.scope : 'DISTRICT',
     sla_days: s.sla_days && reviewer ? s.sla_days : 5,
     actions,
+    distinct_handler: !!reviewer,
   }
 }
 
@@ -431,7 +439,7 @@ class InsertStepHandler {
     this.modeling.createSpace(adj.movingShapes, adj.resizingShapes, { x: dx, y: 0 }, 'e', start)
 
     const cy = mid(step).y
-    const props = stepToProperties({ role: spec.role, scope: spec.scope, sla_days: spec.sla_days, actions: spec.actions ?? REVIEW_ACTIONS })
+    const props = stepToProperties({ role: spec.role, scope: spec.scope, sla_days: spec.sla_days, actions: spec.actions ?? REVIEW_ACTIONS, distinct_handler: !!spec.distinct_handler })
     const ext = extensionWith(this.moddle, {}, props)
     const taskBo = this.bpmnFactory.create('bpmn:UserTask', { id: spec.id, name: spec.name, extensionElements: ext })
     ext.$parent = taskBo
@@ -982,10 +990,31 @@ class LayoutHandler {
   }
 }
 
-/** Tidy the drawing (one undo step); returns a Chinese reason when it cannot. */
+const near = (a: number, b: number) => Math.abs(a - b) < 0.5
+
+/** Whether a plan would leave the drawing as it is (a diagram already laid out, e.g. a shipped default). */
+export function planIsNoop(plan: LayoutPlan): boolean {
+  if (plan.moves.size || plan.relayout.length) return false
+  for (const [conn, pts] of plan.waypoints) {
+    const cur = (conn.waypoints ?? []) as Point[]
+    if (cur.length !== pts.length || cur.some((p, i) => !near(p.x, pts[i].x) || !near(p.y, pts[i].y))) return false
+  }
+  for (const [label, c] of plan.labels) {
+    if (Math.round(c.x - (label.x + label.width / 2)) || Math.round(c.y - (label.y + label.height / 2))) return false
+  }
+  return true
+}
+
+export const ALREADY_TIDY = '布局已是整理后的样子，无需调整'
+
+/**
+ * Tidy the drawing (one undo step); returns a Chinese reason when it cannot, or ALREADY_TIDY when
+ * nothing would move: then no command runs, so tidying is no unpublished change.
+ */
 export function tidyLayout(modeler: ModelerLike): string | null {
   const plan = planLayout(modeler)
   if (typeof plan === 'string') return plan
+  if (planIsNoop(plan)) return ALREADY_TIDY
   modeler.get('commandStack').execute('arh.layout', { plan })
   return null
 }

@@ -1,7 +1,7 @@
 // Cases (业务件) and their work items: labels, the rules the screens apply
 // before asking the server (ID number check digit, overdue), and the intake
 // payload. Pure, so it is unit-tested. The contract is docs/cases.md.
-import { get } from './api'
+import { get } from '@/api/client'
 import type { Dict } from './dicts'
 import type { FilterOption } from './query'
 import { formatDate, todayShanghai } from './format'
@@ -115,9 +115,21 @@ export interface MyWorkItem {
   actions: string[]
   assignee_id?: number | string | null
   assignee_name?: string | null
+  /** unclaimed (待签收) or claimed (办理中), with the name masked for the applicant's side. */
+  state?: 'unclaimed' | 'claimed'
+  state_name?: string
+  assigned_to_me?: boolean
+  /** Decided by the API; the screens never work them out. */
   can_claim?: boolean
   can_act?: boolean
   can_transfer?: boolean
+}
+
+/** "待签收", "已由我签收", or "办理中（刘*燕）": an open step as the API describes it to this viewer. */
+export function stepStateText(w: Pick<MyWorkItem, 'state' | 'state_name' | 'assignee_name' | 'assigned_to_me'>): string {
+  if (w.state !== 'claimed') return w.state_name || '待签收'
+  if (w.assigned_to_me) return '已由我签收'
+  return `${w.state_name || '办理中'}${w.assignee_name ? `（${w.assignee_name}）` : ''}`
 }
 
 export interface ActionButton {
@@ -294,7 +306,7 @@ let caseTypesCache: Promise<CaseType[]> | null = null
  */
 export function fetchCaseTypes(): Promise<CaseType[]> {
   if (!caseTypesCache) {
-    caseTypesCache = get('/api/v1/case-types', undefined, { quiet: true })
+    caseTypesCache = get('/case-types', undefined, { quiet: true })
       .then(normalizeCaseTypes)
       .catch(() => {
         caseTypesCache = null

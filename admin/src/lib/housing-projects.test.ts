@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { at } from '@/api/client'
 import {
   alertJobSummary,
   buildingLines,
@@ -326,13 +327,13 @@ describe('project cases', () => {
 
   it('sends exit and progress through the project, without the name the server fills in', () => {
     const r = projectCaseRequest('progress_report', project, { project_name: 'x', period: '2026-10', progress_percent: 45 }, [{ file_id: 'f1', material_type: '' }], true)
-    expect(r.url).toBe('/api/v1/housing/projects/7/cases')
+    expect(r.url).toEqual(at('/housing/projects/{project_id}/cases', { project_id: 7 }))
     expect(r.body).toEqual({ case_type: 'progress_report', form: { period: '2026-10', progress_percent: 45 }, materials: [{ file_id: 'f1', material_type: '其他材料' }], submit: true })
   })
 
   it('starts an intake as a draft case naming the project', () => {
     const r = projectCaseRequest('unit_intake', project, { note: '首批' }, [], false)
-    expect(r.url).toBe('/api/v1/cases')
+    expect(r.url).toBe('/cases')
     expect(r.body).toEqual({
       case_type: 'unit_intake',
       applicant: { kind: 'ORG', org_id: 12 },

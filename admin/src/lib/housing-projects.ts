@@ -4,6 +4,7 @@
 import type { Dict } from './dicts'
 import type { TagType } from './cases'
 import { formatMoney } from './format'
+import { type Target, at } from '@/api/client'
 
 // ------------------------------------------------------------------ dictionaries
 
@@ -765,15 +766,15 @@ export function projectCaseRequest(
   form: Record<string, unknown>,
   materials: MaterialRef[],
   submit: boolean,
-): { url: string; body: Record<string, unknown> } {
+): { url: Target<'post'>; body: Record<string, unknown> } {
   const mats = materials.filter((m) => m.file_id).map((m) => ({ file_id: m.file_id, material_type: m.material_type || '其他材料' }))
   if (caseType === 'project_exit' || caseType === 'progress_report') {
     const f = { ...form }
     delete f.project_name
-    return { url: `/api/v1/housing/projects/${project.id}/cases`, body: { case_type: caseType, form: f, materials: mats, submit } }
+    return { url: at('/housing/projects/{project_id}/cases', { project_id: project.id }), body: { case_type: caseType, form: f, materials: mats, submit } }
   }
   return {
-    url: '/api/v1/cases',
+    url: '/cases',
     body: {
       case_type: caseType,
       applicant: { kind: 'ORG', org_id: project.builder_id },

@@ -1,7 +1,8 @@
-// The staff push socket (/api/v1/push/ws, see channels/push/routes.py): URL, auth, reconnect
+// The staff push socket (GET /push/ws under the API base, see channels/push/routes.py): URL, auth, reconnect
 // timing and how each frame changes the bell. Pure, unit-tested in push.test.ts.
 
-export const PUSH_PATH = '/api/v1/push/ws'
+import { apiUrl } from '@/api/client'
+
 export const PUSH_PROTOCOL = 'arh.push'
 /** The server closes with this when the session has ended: do not reconnect, the next call goes to login. */
 export const CLOSE_SESSION_ENDED = 4401
@@ -26,7 +27,7 @@ export type Frame =
   | { type: 'pong' }
 
 export function pushUrl(loc: { protocol: string; host: string }): string {
-  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}${PUSH_PATH}`
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}${apiUrl('/push/ws')}`
 }
 
 /** Browsers cannot set headers on a websocket: the token rides as a subprotocol, never in the URL. */

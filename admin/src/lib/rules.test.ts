@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
+  controlFor,
+  fenToYuan,
+  formatResult,
+  inputLabel,
+  optionsText,
+  parseOptions,
+  scopeText,
+  yuanToFen,
   cleanDefinition,
   emptyDefinition,
   fieldsToProblems,
@@ -78,7 +86,7 @@ describe('samples in the inputs table', () => {
 describe('definitions', () => {
   it('normalizes whatever the server sent', () => {
     const d = normalizeDefinition({ kind: 'scoring', title: 'T', inputs: [{ name: 'a', type: 'int' }], rules: [{ code: 'x', expression: 'a' }] })
-    expect(d.inputs[0]).toEqual({ name: 'a', type: 'int', title: '', sample: null })
+    expect(d.inputs[0]).toEqual({ name: 'a', type: 'int', title: '', sample: null, options: null })
     expect(d.rules[0]).toEqual({ code: 'x', title: '', expression: 'a', result_type: 'int', failure_message: '' })
     expect(normalizeDefinition(null).kind).toBe('condition')
   })
@@ -131,5 +139,59 @@ describe('decisions', () => {
     expect(verdictText({ ...base, kind: 'scoring', total: 47 })).toBe('总分：47')
     expect(verdictText({ ...base, kind: 'standard', values: { a: 1, b: 2 } })).toBe('计算出 2 项标准值')
     expect(formatInputs({ a: 1, l: [0, 1], b: true, n: null })).toBe('a = 1；l = [0,1]；b = 真；n = —')
+  })
+})
+
+
+describe('amounts in 元 and enumerated inputs', () => {
+  const income: RuleInput = { name: 'household_monthly_income_fen', type: 'int', title: '家庭月收入（分）', sample: 800000 }
+  const mode: RuleInput = {
+    name: 'supply_mode',
+    type: 'string',
+    title: '供应方式',
+    sample: 'idle',
+    options: [
+      { value: 'new_build', label: '新建' },
+      { value: 'idle', label: '闲置房源盘活' },
+    ],
+  }
+
+  it('shows and reads amounts in 元 while the API keeps 分', () => {
+    expect(fenToYuan(800000)).toBe('8000.00')
+    expect(fenToYuan(-5)).toBe('-0.05')
+    expect(yuanToFen('8000.5')).toEqual({ value: 800050 })
+    expect(yuanToFen('1.234').error).toBe('应为金额（元），最多两位小数')
+    expect(inputLabel(income)).toBe('家庭月收入（元）')
+    expect(sampleText('int', 800000, income.name)).toBe('8000.00')
+    expect(parseSample('int', '6000', income.name)).toEqual({ value: 600000 })
+    expect(controlFor(income)).toBe('yuan')
+    const form = initialForm([income])
+    expect(form[income.name]).toBe(8000)
+    expect(formToInputs([income], { [income.name]: 6000.5 }).inputs).toEqual({ [income.name]: 600050 })
+    expect(formatInputs({ household_monthly_income_fen: 800000 }, [income])).toBe('家庭月收入（元） = 8000.00 元')
+    expect(formatResult({ code: 'monthly_rent_fen', result: 105000 })).toBe('1050.00 元')
+    expect(formatResult({ code: 'rent_percent', result: 70 })).toBe('70')
+  })
+
+  it('picks enumerated inputs from a list of Chinese labels', () => {
+    expect(controlFor(mode)).toBe('select')
+    expect(initialForm([mode]).supply_mode).toBe('idle')
+    expect(formToInputs([mode], { supply_mode: 'new_build' })).toEqual({ inputs: { supply_mode: 'new_build' }, errors: {} })
+    expect(formToInputs([mode], { supply_mode: '转化' }).errors.supply_mode).toBe('请从列表中选择')
+    expect(formatInputs({ supply_mode: 'idle' }, [mode])).toBe('供应方式 = 闲置房源盘活')
+    expect(optionsText(mode.options)).toBe('new_build=新建；idle=闲置房源盘活')
+    expect(parseOptions('string', 'new_build=新建；idle = 闲置房源盘活')).toEqual({ value: mode.options })
+    expect(parseOptions('int', '1=一；x=二').error).toBe('“x”应为整数')
+    expect(parseOptions('string', '').value).toBeNull()
+    expect(cleanDefinition({ kind: 'standard', title: 'T', inputs: [mode, { ...income, options: [] }], rules: [] }).inputs).toEqual([
+      mode,
+      { name: income.name, type: 'int', title: income.title, sample: 800000 },
+    ])
+  })
+
+  it('says whose rule set decided', () => {
+    const names = { '440703': '蓬江区' }
+    expect(scopeText({ version: 2, scope: 'district', district_code: '440703' }, names)).toBe('按蓬江区规则第 2 版')
+    expect(scopeText({ version: 5, scope: 'city', district_code: null }, names)).toBe('按全市规则第 5 版')
   })
 })

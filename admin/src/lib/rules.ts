@@ -29,11 +29,58 @@ export const INPUT_TYPES: { value: string; label: string }[] = [
   { value: 'map', label: 'map 任意映射' },
 ]
 
+export interface InputOption {
+  value: unknown
+  label: string
+}
+
 export interface RuleInput {
   name: string
   type: string
   title: string
   sample?: unknown
+  /** An enumerated input: the values it takes, each with the Chinese label picked from a list. */
+  options?: InputOption[] | null
+}
+
+// ---- money: stored and computed in 分 (inputs and rule codes ending in _fen), shown and typed in 元
+
+export function isFen(name: string): boolean {
+  return /_fen$/.test(name ?? '')
+}
+
+/** 123456 分 → "1234.56" (integer arithmetic: no float rounding on large amounts). */
+export function fenToYuan(fen: unknown): string {
+  if (typeof fen !== 'number' || !Number.isFinite(fen)) return String(fen ?? '')
+  const n = Math.round(fen)
+  const sign = n < 0 ? '-' : ''
+  const a = Math.abs(n)
+  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`
+}
+
+/** "1234.5" 元 → 123450 分; at most two decimals. */
+export function yuanToFen(text: unknown): { value: number | null; error?: string } {
+  const s = String(text ?? '').trim().replace(/,/g, '')
+  if (!/^-?\d+(\.\d{1,2})?$/.test(s)) return { value: null, error: '应为金额（元），最多两位小数' }
+  const [whole, frac = ''] = s.replace('-', '').split('.')
+  const fen = Number(whole) * 100 + Number((frac + '00').slice(0, 2))
+  return { value: s.startsWith('-') ? -fen : fen }
+}
+
+/** What a clerk reads for an input: its title, with an amount in 分 relabelled in 元. */
+export function inputLabel(i: Pick<RuleInput, 'name' | 'title'>): string {
+  const t = i.title || i.name
+  return isFen(i.name) ? t.replace(/[（(]分[)）]/g, '（元）') : t
+}
+
+/** A value as a clerk reads it: amounts in 元, enumerated codes by their label. */
+export function displayValue(name: string, v: unknown, options?: InputOption[] | null): string {
+  if (options?.length) {
+    const o = options.find((x) => x.value === v)
+    if (o) return o.label
+  }
+  if (isFen(name) && typeof v === 'number') return `${fenToYuan(v)} 元`
+  return formatValue(v)
 }
 
 export interface RuleDef {
@@ -82,6 +129,7 @@ export function normalizeDefinition(raw: unknown): Definition {
       type: String(i?.type ?? 'int'),
       title: String(i?.title ?? ''),
       sample: i?.sample ?? null,
+      options: Array.isArray(i?.options) ? i.options.map((o: any) => ({ value: o?.value, label: String(o?.label ?? '') })) : null,
     })),
     rules: (Array.isArray(d.rules) ? d.rules : []).map((r: any) => ({
       code: String(r?.code ?? ''),
@@ -109,18 +157,22 @@ export function withKind(def: Definition, kind: string): Definition {
 
 // ---- samples: the editor keeps them as text, the API wants JSON values
 
-/** How a sample looks in its text box: a JSON value for lists and maps, the plain value otherwise. */
-export function sampleText(type: string, sample: unknown): string {
+/** How a sample looks in its text box: a JSON value for lists and maps, 元 for an amount in 分,
+ * the plain value otherwise. */
+export function sampleText(type: string, sample: unknown, name = ''): string {
   if (sample === null || sample === undefined) return ''
   if (widgetFor(type) === 'json') return JSON.stringify(sample)
+  if (isFen(name) && widgetFor(type) === 'int' && typeof sample === 'number') return fenToYuan(sample)
   return String(sample)
 }
 
-/** Parse a sample text box by the input's type. Empty means "use the default for the type". */
-export function parseSample(type: string, text: string): { value: unknown; error?: string } {
+/** Parse a sample text box by the input's type (an amount in 分 is typed in 元). Empty means
+ * "use the default for the type". */
+export function parseSample(type: string, text: string, name = ''): { value: unknown; error?: string } {
   const s = (text ?? '').trim()
   if (s === '') return { value: null }
   const w = widgetFor(type)
+  if (w === 'int' && isFen(name)) return yuanToFen(s)
   if (w === 'int') return /^-?\d+$/.test(s) ? { value: Number(s) } : { value: null, error: '应为整数' }
   if (w === 'double') return Number.isFinite(Number(s)) ? { value: Number(s) } : { value: null, error: '应为数字' }
   if (w === 'bool') {
@@ -141,6 +193,34 @@ export function parseSample(type: string, text: string): { value: unknown; error
 // ---- the trial form
 
 export type Widget = 'int' | 'double' | 'string' | 'bool' | 'date' | 'timestamp' | 'json'
+/** The trial form's control: a list for an enumerated input, 元 for an amount in 分, else by type. */
+export type Control = Widget | 'select' | 'yuan'
+
+export function controlFor(i: RuleInput): Control {
+  if (i.options?.length) return 'select'
+  const w = widgetFor(i.type)
+  return w === 'int' && isFen(i.name) ? 'yuan' : w
+}
+
+/** Options as one line for the editor: `new_build=新建；idle=闲置房源盘活`. */
+export function optionsText(options: InputOption[] | null | undefined): string {
+  return (options ?? []).map((o) => `${typeof o.value === 'string' ? o.value : JSON.stringify(o.value)}=${o.label}`).join('；')
+}
+
+/** Read the editor's options line back, values typed by the input's type. */
+export function parseOptions(type: string, text: string): { value: InputOption[] | null; error?: string } {
+  const parts = (text ?? '').split(/[；;\n]/).map((x) => x.trim()).filter(Boolean)
+  if (!parts.length) return { value: null }
+  const out: InputOption[] = []
+  for (const p of parts) {
+    const m = /^(.+?)\s*[=＝]\s*(.+)$/.exec(p)
+    if (!m) return { value: null, error: `“${p}”应写成 值=中文名称` }
+    const { value, error } = parseSample(type, m[1])
+    if (error) return { value: null, error: `“${m[1]}”${error}` }
+    out.push({ value, label: m[2] })
+  }
+  return { value: out }
+}
 
 export function widgetFor(type: string): Widget {
   const t = (type ?? '').replace(/\s+/g, '')
@@ -183,8 +263,11 @@ export function initialForm(inputs: RuleInput[]): Record<string, unknown> {
   for (const i of inputs) {
     if (!i.name) continue
     const w = widgetFor(i.type)
+    const c = controlFor(i)
     const s = i.sample
-    if (s === null || s === undefined) out[i.name] = defaultFor(w)
+    if (c === 'select') out[i.name] = s ?? i.options?.[0]?.value ?? ''
+    else if (c === 'yuan') out[i.name] = typeof s === 'number' ? s / 100 : 0
+    else if (s === null || s === undefined) out[i.name] = defaultFor(w)
     else if (w === 'json') out[i.name] = JSON.stringify(s)
     else if (w === 'bool') out[i.name] = s === true
     else if (w === 'int' || w === 'double') out[i.name] = typeof s === 'number' ? s : Number(s)
@@ -200,8 +283,16 @@ export function formToInputs(inputs: RuleInput[], form: Record<string, unknown>)
   for (const i of inputs) {
     if (!i.name) continue
     const w = widgetFor(i.type)
+    const c = controlFor(i)
     const v = form[i.name]
-    if (w === 'json') {
+    if (c === 'select') {
+      if (!(i.options ?? []).some((o) => o.value === v)) errors[i.name] = '请从列表中选择'
+      else out[i.name] = v
+    } else if (c === 'yuan') {
+      const { value, error } = yuanToFen(typeof v === 'number' ? v.toFixed(2) : v)
+      if (error || value === null) errors[i.name] = error ?? '请填写金额'
+      else out[i.name] = value
+    } else if (w === 'json') {
       const s = typeof v === 'string' ? v.trim() : ''
       if (!s) {
         errors[i.name] = '请填写'
@@ -282,6 +373,14 @@ export interface Decision {
   verdict: boolean | null
   total: number | null
   values: Record<string, unknown> | null
+  scope?: string
+  district_code?: string | null
+}
+
+/** Whose rule set decided, and which version: 按全市规则第 3 版 / 按蓬江区规则第 1 版. */
+export function scopeText(d: Pick<Decision, 'version' | 'scope' | 'district_code'>, districts: Record<string, string>): string {
+  const who = d.scope === 'district' && d.district_code ? (districts[d.district_code] ?? d.district_code) : '全市'
+  return `按${who}规则第 ${d.version} 版`
 }
 
 /** One line saying what the trial decided. */
@@ -301,10 +400,20 @@ export function formatValue(v: unknown): string {
   return String(v)
 }
 
-export function formatInputs(inputs: Record<string, unknown>): string {
+/** The inputs a rule read, as a clerk reads them: 家庭月收入（元） = 8000.00 元；供应方式 = 新建. */
+export function formatInputs(inputs: Record<string, unknown>, defs: RuleInput[] = []): string {
+  const by = new Map(defs.map((i) => [i.name, i]))
   return Object.entries(inputs ?? {})
-    .map(([k, v]) => `${k} = ${formatValue(v)}`)
+    .map(([k, v]) => {
+      const d = by.get(k)
+      return `${d ? inputLabel(d) : k} = ${displayValue(k, v, d?.options)}`
+    })
     .join('；')
+}
+
+/** A rule's result: an amount in 元 when its code names 分. */
+export function formatResult(o: Pick<Outcome, 'code' | 'result'>): string {
+  return displayValue(o.code, o.result)
 }
 
 /** The definition sent to the API: rows the admin left entirely blank are dropped. */
@@ -312,7 +421,9 @@ export function cleanDefinition(def: Definition): Definition {
   return {
     kind: def.kind,
     title: def.title.trim(),
-    inputs: def.inputs.filter((i) => i.name.trim() || i.title.trim()).map((i) => ({ ...i, name: i.name.trim(), type: i.type.trim() })),
+    inputs: def.inputs
+      .filter((i) => i.name.trim() || i.title.trim())
+      .map(({ options, ...i }) => ({ ...i, name: i.name.trim(), type: i.type.trim(), ...(options?.length ? { options } : {}) })),
     rules: def.rules
       .filter((r) => r.code.trim() || r.expression.trim() || r.title.trim())
       .map((r) => ({ ...r, code: r.code.trim(), title: r.title.trim(), failure_message: def.kind === 'condition' ? r.failure_message.trim() : '' })),

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { get, post } from '@/lib/api'
+import { get, post } from '@/api/client'
 import { clearToken, getToken, setToken } from '@/lib/auth-token'
 import type { MenuNode } from '@/lib/menu'
 
@@ -42,7 +42,7 @@ export const useSession = defineStore('session', () => {
   }
 
   async function login(username: string, password: string): Promise<void> {
-    const res = await post<{ token: string }>('/api/v1/auth/login', { username, password }, { quiet: true })
+    const res = await post<{ token: string }>('/auth/login', { username, password }, { quiet: true })
     setToken(res.token)
     token.value = res.token
     me.value = null
@@ -50,7 +50,7 @@ export const useSession = defineStore('session', () => {
   }
 
   async function loadMe(): Promise<Me> {
-    const data = await get<Me>('/api/v1/auth/me')
+    const data = await get<Me>('/auth/me')
     data.menus = Array.isArray(data.menus) ? data.menus : []
     data.permissions = Array.isArray(data.permissions) ? data.permissions : []
     me.value = data
@@ -66,7 +66,7 @@ export const useSession = defineStore('session', () => {
 
   async function logout(): Promise<void> {
     try {
-      if (token.value) await post('/api/v1/auth/logout', {}, { quiet: true })
+      if (token.value) await post('/auth/logout', {}, { quiet: true })
     } catch {
       /* the session is dropped locally whatever the server says */
     } finally {

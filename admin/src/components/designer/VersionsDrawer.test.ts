@@ -1,25 +1,20 @@
-// VersionsDrawer against a stand-in HTTP adapter: what opens → what the API is asked and shown.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+// VersionsDrawer against a stand-in network: what opens → what the API is asked and shown.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import ElementPlus from 'element-plus'
-import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios'
-import { http } from '@/lib/api'
+import { at } from '@/api/client'
+import { stubApi } from '@/api/stub'
 import VersionsDrawer from './VersionsDrawer.vue'
 
 const urls: string[] = []
-const originalAdapter = http.defaults.adapter
 let items: Record<string, unknown>[] = []
-const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
-  urls.push(String(config.url))
-  return { data: { items }, status: 200, statusText: 'OK', headers: {}, config }
-}
 
 function mountDrawer() {
   return mount(VersionsDrawer, {
     props: {
       modelValue: false,
       title: '版本记录',
-      url: '/api/v1/processes/project_exit/versions',
+      url: at('/processes/{key}/versions', { key: 'project_exit' }),
       test: 'versions-drawer',
       verb: '发布',
       byField: 'deployed_by_name',
@@ -42,10 +37,13 @@ describe('VersionsDrawer', () => {
       { version: 2, active: true, note: '增加复核环节', deployed_by_name: '王建华', deployed_at: '2026-11-26T09:30:00+08:00' },
       { version: 1, active: false, note: null, deployed_by_name: null, deployed_at: null },
     ]
-    http.defaults.adapter = adapter
+    stubApi((c) => {
+      urls.push(c.path)
+      return { items }
+    })
   })
   afterEach(() => {
-    http.defaults.adapter = originalAdapter
+    vi.unstubAllGlobals()
     document.body.innerHTML = ''
   })
 
@@ -55,7 +53,7 @@ describe('VersionsDrawer', () => {
     expect(urls).toEqual([])
     await w.setProps({ modelValue: true })
     await flushPromises()
-    expect(urls).toEqual(['/api/v1/processes/project_exit/versions'])
+    expect(urls).toEqual(['/processes/project_exit/versions'])
     const heads = [...drawer().querySelectorAll('.el-table__header th')].map((th) => th.textContent?.trim())
     expect(heads).toEqual(['版本', '状态', '发布说明', '发布人', '发布时间', '操作'])
     const text = drawer().textContent ?? ''
