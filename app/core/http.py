@@ -25,9 +25,45 @@ def _inline(schema: Any, defs: dict) -> Any:
     return schema
 
 
+def _oas30(schema: Any) -> Any:
+    """pydantic writes JSON Schema 2020-12; the document is OpenAPI 3.0.3 (sanic-ext), whose schema
+    objects spell null as `nullable`, const as a one-value enum and exclusive bounds as booleans."""
+    if isinstance(schema, list):
+        return [_oas30(x) for x in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: (v if k in ("default", "example", "enum", "const") else _oas30(v)) for k, v in schema.items()}
+    for key in ("anyOf", "oneOf"):
+        alts = out.get(key)
+        if isinstance(alts, list) and any(a == {"type": "null"} for a in alts):
+            rest = [a for a in alts if a != {"type": "null"}]
+            del out[key]
+            out = ({**rest[0], **out} if len(rest) == 1 else {**out, key: rest}) | {"nullable": True}
+    if isinstance(out.get("type"), list):
+        listed = out.pop("type")
+        types = [t for t in listed if t != "null"]
+        if len(types) < len(listed):
+            out["nullable"] = True
+        if len(types) == 1:
+            out["type"] = types[0]
+        elif types:
+            out["anyOf"] = [{"type": t} for t in types]
+    if "const" in out:
+        out["enum"] = [out.pop("const")]
+    for bound, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        v = out.get(bound)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[plain], out[bound] = v, True
+    if isinstance(out.get("examples"), list):
+        examples = out.pop("examples")
+        if examples:
+            out["example"] = examples[0]
+    return out
+
+
 def json_schema(model: type[BaseModel]) -> dict:
     s = model.model_json_schema()
-    return _inline(s, s.get("$defs", {}))
+    return _oas30(_inline(s, s.get("$defs", {})))
 
 
 def body(model: type[BaseModel]) -> Callable:

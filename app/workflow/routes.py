@@ -616,7 +616,9 @@ async def campaigns_delete(request: Request, campaign_id: int):
 
 @bp_cases.get("/campaigns/<campaign_id:int>/cases")
 @openapi.summary("专题下的业务件")
-@query(CASE_LIST.openapi_params())
+# The list's own campaign_id filter would shadow the path parameter in the OpenAPI document.
+@query([p for p in CASE_LIST.openapi_params() if p["name"] != "campaign_id"])
+@openapi.parameter("campaign_id", int, "path", required=True, description="专题ID")
 @perm("case.campaign.read", "case.campaign.write")
 async def campaigns_cases(request: Request, campaign_id: int):
     actor = actor_of(request)

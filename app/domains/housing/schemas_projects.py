@@ -171,7 +171,7 @@ class ProjectUpdate(_In):
     """Only the fields sent are changed."""
     name: str | None = Field(None, min_length=1, max_length=128, description="项目名称")
     address: str | None = Field(None, min_length=1, max_length=255, description="项目地址")
-    supply_mode: str | None = Field(None, description="供应方式：" + "、".join(f"{k} {v}" for k, v in SUPPLY_MODES.items()))
+    supply_mode: str | None = Field(None, max_length=24, description="供应方式：" + "、".join(f"{k} {v}" for k, v in SUPPLY_MODES.items()))
     land_area: Annotated[Decimal | None, _area_field("用地面积")] = Field(None, description="用地面积（㎡）")
     building_area: Annotated[Decimal | None, _area_field("建筑面积")] = Field(None, description="建筑面积（㎡）")
     unit_count: int | None = Field(None, ge=0, le=1_000_000, description="计划套数")
