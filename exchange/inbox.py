@@ -34,7 +34,7 @@ from exchange.adapters import inbound_model
 from exchange.envelope import EnvelopeRejected, Header, open_, peek, redis_replay_guard
 from exchange.keys import Keyring
 from exchange.models import ExchangeMessage
-from exchange.partners import PARTNERS, PLATFORM
+from exchange.partners import PARTNERS, PLATFORM, partner_name, type_name
 
 log = logging.getLogger("arh.exchange.inbox")
 
@@ -81,9 +81,7 @@ def _text(v: Any, n: int) -> str | None:
     return None if v is None else str(v)[:n]
 
 
-def _partner_name(code: str) -> str:
-    p = PARTNERS.get(code)
-    return p.name if p else code
+_partner_name = partner_name
 
 
 async def _reject(raw: bytes, reason: str, message: str, header: Header | None = None) -> ExchangeMessage:
@@ -148,7 +146,8 @@ def _check_type(header: Header, body: dict) -> InvalidMessage | None:
     if model is None:
         if (header.sender, header.type) in _HANDLERS:
             return None
-        return InvalidMessage(f"不接收{_partner_name(header.sender)}的 {header.type[:64]} 类报文", "UNKNOWN_TYPE")
+        return InvalidMessage(f"不接收{_partner_name(header.sender)}的“{type_name(header.type)[:64]}”类报文",
+                              "UNKNOWN_TYPE")
     try:
         model.model_validate(body)
     except ValidationError as e:
@@ -161,7 +160,7 @@ def _check_type(header: Header, body: dict) -> InvalidMessage | None:
 async def _apply(tx, row_id: int, header: Header, body: dict, started: float) -> str:  # noqa: ANN001
     row = await ExchangeMessage.filter(id=row_id).using_db(tx).get()
     handler = _HANDLERS.get((header.sender, header.type))
-    what = f"{_partner_name(header.sender)}报文 {header.type}"
+    what = f"{_partner_name(header.sender)}报文“{type_name(header.type)}”"
     after = {"message_id": header.message_id, "partner": header.sender, "type": header.type,
              "business_no": header.business_no}
     invalid = _check_type(header, body)

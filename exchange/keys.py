@@ -91,6 +91,11 @@ class Keyring:
         return new_id
 
 
+# In development one partner signs with its own signer id rather than the default, so the
+# sandbox and the tests exercise a per-partner id end to end.
+DEV_SIGNER_IDS = {"real_estate_trading": "JMFC-JYXT-0001"}
+
+
 def generate() -> dict:
     parties = {}
     for code in [PLATFORM, *PARTNERS]:
@@ -98,6 +103,8 @@ def generate() -> dict:
         party = {"sign_public": pub.hex(), "sign_private": priv.hex()}
         if code != PLATFORM:
             party |= {"data_keys": {"k1": os.urandom(16).hex()}, "active_key": "k1"}
+        if code in DEV_SIGNER_IDS:
+            party["sign_id"] = DEV_SIGNER_IDS[code]
         parties[code] = party
     return {"parties": parties}
 

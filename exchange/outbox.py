@@ -32,7 +32,7 @@ from app.core.ids import uuid7
 from exchange.envelope import Header, seal
 from exchange.keys import Keyring
 from exchange.models import ExchangeMessage
-from exchange.partners import PARTNERS, PLATFORM
+from exchange.partners import PARTNERS, PLATFORM, partner_name, type_name
 
 log = logging.getLogger("arh.exchange.relay")
 
@@ -72,7 +72,7 @@ async def enqueue(tx, partner: str, type: str, body: dict[str, Any], *,  # noqa:
     await audit.record("exchange.enqueue", "exchange_message", row.id, using=tx, only_changes=False,
                        after={"message_id": row.message_id, "partner": partner, "type": type,
                               "business_no": business_no},
-                       summary=f"排队发送{PARTNERS[partner].name}报文 {type}")
+                       summary=f"排队发送{PARTNERS[partner].name}报文“{type_name(type)}”")
     return row
 
 
@@ -147,7 +147,7 @@ async def relay_once(transport, keyring: Keyring, batch: int = 100, *, clock: Cl
                                        only_changes=False,
                                        after={"message_id": row.message_id, "partner": row.partner,
                                               "type": row.type, "attempts": row.attempts, "error": error[:200]},
-                                       summary=f"报文 {row.type} 发送{row.attempts}次失败，转入死信")
+                                       summary=f"{partner_name(row.partner)}报文“{type_name(row.type)}”发送{row.attempts}次失败，转入死信")
                 else:
                     row.next_attempt_at = done + dt.timedelta(seconds=backoff_seconds(row.attempts))
             await row.save(using_db=tx, update_fields=[

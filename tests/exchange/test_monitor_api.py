@@ -14,8 +14,9 @@ from app.core.context import SystemActor, current_actor
 from app.core.models import AuditLog
 from app.identity.models import Org, Role
 from exchange import handlers  # noqa: F401 - registers the inbox handlers
-from exchange import inbox
+from exchange import inbox, journal
 from exchange.adapters import access_control as ac
+from exchange.adapters import real_estate_trading as rea
 from exchange.envelope import Header, seal
 from exchange.models import ExchangeMessage
 from exchange.partners import PARTNERS, PLATFORM
@@ -174,3 +175,47 @@ async def test_an_existing_database_gives_the_city_admin_role_the_new_codes(api,
     assert await AuditLog.filter(action="role.update", object_id=str(role.id), summary__contains="补充").exists()
     me = (await api.get("/api/v1/auth/me", await api.login("gov_admin"))).json()
     assert any(m["code"] == "exchange.monitor" and m["path"] == "/exchange" for m in me["menus"])
+
+
+@pytest.mark.feature("SYS-10", "REA-01")
+async def test_rows_carry_chinese_names_and_a_readable_error_with_the_codes_kept_for_the_detail(api, token):
+    """A 楼盘表 query the trading system answered with [SYSTEM_BUSY] 忙, recorded as the client records it."""
+    bn = tag()
+    kr = keyring()
+    h = Header(sender=PLATFORM, receiver=rea.PARTNER, partner=rea.PARTNER, type=rea.T_UNIT_TABLE_QUERY,
+               key_id=kr.active_key_id(rea.PARTNER), business_no=bn)
+    await journal.record("request", h, {"body": {"project_code": "JM-2026-001"}})
+    await journal.record("partner_error", h, {"reply": {"ok": False, "error": {"code": "SYSTEM_BUSY", "message": "忙"}},
+                                              "latency_ms": 35})
+    t = await token("gov_admin")
+    r = await api.get(f"{BASE}/messages", t, params={"business_no": bn})
+    assert r.status_code == 200, r.text
+    (item,) = r.json()["items"]
+    assert (item["type"], item["type_name"]) == ("unit_table.query", "楼盘表查询")
+    assert (item["partner_name"], item["status_name"], item["direction_name"]) == ("房地产交易系统", "失败", "发送")
+    assert item["error_text"] == "房地产交易系统繁忙，暂时无法处理，请稍后再试"
+    assert (item["error_code"], item["error_name"], item["last_error"]) == ("SYSTEM_BUSY", "对方系统繁忙", "忙")
+    db = await ExchangeMessage.get(id=item["id"])
+    assert (db.status, db.error_code, db.last_error) == ("failed", "SYSTEM_BUSY", "忙")
+
+    d = (await api.get(f"{BASE}/messages/{item['id']}", t)).json()
+    assert d["type_name"] == "楼盘表查询" and d["error_code"] == "SYSTEM_BUSY" and d["reply"]["error"]["message"] == "忙"
+
+    # The export is in Chinese: names, not codes.
+    r = await api.get(f"{BASE}/messages", t, params={"business_no": bn, "format": "xlsx"})
+    ws = load_workbook(io.BytesIO(r.content)).active
+    header, values = [c.value for c in ws[1]], [c.value for c in ws[2]]
+    assert values[header.index("报文类型")] == "楼盘表查询" and values[header.index("状态")] == "失败"
+    assert values[header.index("错误说明")] == "房地产交易系统繁忙，暂时无法处理，请稍后再试"
+    assert not {"unit_table.query", "SYSTEM_BUSY", "real_estate_trading"} & {str(v) for v in values}
+
+    # The statistics and the partner list carry the names for the cards, filters and breakdown.
+    s = (await api.get(f"{BASE}/stats", t)).json()
+    assert s["types"]["access.events"] == "门禁通行记录" and s["errors"]["SYSTEM_BUSY"] == "对方系统繁忙"
+    cell = next(x for x in s["rows"] if x["type"] == "unit_table.query" and x["status"] == "failed")
+    assert cell["type_name"] == "楼盘表查询"
+    trading = next(p for p in s["partners"] if p["code"] == rea.PARTNER)
+    assert trading["interface_name"] == "双向接口"
+    p = (await api.get(f"{BASE}/partners", t)).json()
+    assert {"code": "unit_table.query", "name": "楼盘表查询"} in p["types"]
+    assert all(i["interface_name"] for i in p["items"])
