@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from app.core.money import fen_to_yuan
+
 log = logging.getLogger("arh.dashboard")
 MONEY_UNIT = "元"
 CONCURRENCY = 3         # DB connections one dashboard load may hold at once (the pool is shared)
@@ -78,12 +80,6 @@ async def shared(name: str, loader: Callable[[], Awaitable[T]]) -> T:
     if name not in memo:
         memo[name] = asyncio.ensure_future(loader())
     return await memo[name]
-
-
-def fen_to_yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    q, r = divmod(abs(fen), 100)
-    return f"{sign}{q}.{r:02d}"
 
 
 def render(k: Kpi, value: Any) -> Any:

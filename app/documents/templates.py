@@ -26,6 +26,7 @@ from app.core import audit
 from app.core.db import conn as default_conn
 from app.core.db import uow
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.money import format_yuan
 from app.core.pii import mask_id_number, mask_name, mask_phone
 from app.documents.context import preview_context
 from app.documents.models import DocumentTemplate
@@ -91,14 +92,12 @@ def cn_datetime(v: Any) -> str:
 
 
 def yuan(fen: Any) -> str:
-    """Integer fen -> 1,580.00 (amounts are stored as fen, shown as yuan)."""
+    """Integer fen -> 1,580.00 (app.core.money); anything else is shown as it is."""
     try:
         f = int(fen)
     except (TypeError, ValueError):
         return "" if fen is None else str(fen)
-    sign = "-" if f < 0 else ""
-    f = abs(f)
-    return f"{sign}{f // 100:,}.{f % 100:02d}"
+    return format_yuan(f)
 
 
 def _str_or_empty(fn: Callable[[str | None], str | None]) -> Callable[[Any], str]:

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from app.core.area import format_area as area_out
+from app.core.area import parse_area
+from app.core.money import fen_to_yuan, parse_fen
 from app.core.regions import DISTRICT_NAMES
 from app.domains.housing.models import PROJECT_STATES, SUPPLY_MODES, UNIT_STATES
 from app.identity.schemas import RowId
 from app.workflow.schemas import MaterialIn
 
-_TOO_BIG = Decimal(10) ** 15
-MAX_FEN = 10**15  # 10 trillion yuan: beyond any project, inside bigint
 MAX_AREA = Decimal("999999999999.99")  # DecimalField(14, 2)
 FILE_KINDS = ("规划图纸", "施工图", "批文", "竣工验收", "其他")
 CONSTRUCTION_STATES = {"planned": "未开工", "building": "在建", "completed": "已竣工"}
@@ -32,49 +33,14 @@ JIANGMEN_BD09 = {"lng": (111.8, 113.5), "lat": (21.3, 23.0)}
 
 # ------------------------------------------------------------------ money, area, coordinates
 
-def _decimal(v: Any, what: str) -> Decimal:
-    if isinstance(v, bool) or not isinstance(v, (int, float, str, Decimal)):
-        raise ValueError(f"{what}应为数字")
-    try:
-        d = Decimal(str(v).strip().replace(",", ""))
-    except InvalidOperation as e:
-        raise ValueError(f"{what}应为数字") from e
-    if not d.is_finite():
-        raise ValueError(f"{what}应为数字")
-    if d < 0:
-        raise ValueError(f"{what}不能为负数")
-    if d >= _TOO_BIG:  # quantize would overflow the decimal context first
-        raise ValueError(f"{what}过大")
-    if d != d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
-        raise ValueError(f"{what}最多两位小数")
-    return d.quantize(Decimal("0.01"))
-
-
 def yuan_to_fen(v: Any, what: str = "金额") -> int:
-    """"1580.5" / 1580.5 / "1,580.50" -> 158050; refuses negatives, more than two decimals and absurd sizes."""
-    fen = int(_decimal(v, what) * 100)
-    if fen >= MAX_FEN:
-        raise ValueError(f"{what}过大")
-    return fen
-
-
-def fen_to_yuan(fen: int | None) -> str | None:
-    if fen is None:
-        return None
-    sign = "-" if fen < 0 else ""
-    fen = abs(int(fen))
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
+    """User input in yuan -> fen (app.core.money: "1,580.5" / 1580.5 -> 158050; negatives, more than
+    two decimals and absurd sizes refused)."""
+    return parse_fen(v, what)
 
 
 def to_area(v: Any, what: str = "面积") -> Decimal:
-    d = _decimal(v, what)
-    if d > MAX_AREA:
-        raise ValueError(f"{what}过大")
-    return d
-
-
-def area_out(d: Decimal | None) -> str | None:
-    return None if d is None else f"{Decimal(d).quantize(Decimal('0.01'))}"
+    return parse_area(v, what, limit=MAX_AREA, limit_message=f"{what}过大")
 
 
 def check_bd09(lng: float, lat: float) -> None:

@@ -6,11 +6,12 @@ Chinese messages; amounts leave as yuan strings and are stored as integer fen.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from app.core.money import parse_decimal
 from app.identity.schemas import RowId
 from app.workflow.schemas import MaterialIn
 
@@ -27,29 +28,6 @@ MAX_AREA = Decimal("10000")
 MAX_RENT = Decimal("1000000")
 
 
-def parse_decimal(v: Any, label: str, *, positive: bool, limit: Decimal) -> Decimal:
-    """A two-decimal amount from a string or a number; ValueError with a Chinese message."""
-    if isinstance(v, bool) or v is None or (isinstance(v, str) and not v.strip()):
-        raise ValueError(f"{label}应为数字")
-    try:
-        d = Decimal(str(v).strip().replace(",", ""))
-    except InvalidOperation as e:
-        raise ValueError(f"{label}应为数字") from e
-    if not d.is_finite():
-        raise ValueError(f"{label}应为数字")
-    if abs(d) > limit:  # before quantize: 1e277 would overflow the decimal context
-        raise ValueError(f"{label}不能超过{limit}")
-    if d != d.quantize(Decimal("0.01")):
-        raise ValueError(f"{label}最多两位小数")
-    if positive and d <= 0:
-        raise ValueError(f"{label}应大于0")
-    if d < 0:
-        raise ValueError(f"{label}不能为负数")
-    if d > limit:
-        raise ValueError(f"{label}不能超过{limit}")
-    return d.quantize(Decimal("0.01"))
-
-
 def _area(label: str):  # noqa: ANN202
     return BeforeValidator(lambda v: v if v is None else parse_decimal(v, label, positive=True, limit=MAX_AREA))
 
@@ -61,22 +39,6 @@ def _yuan(label: str):  # noqa: ANN202
 Area = Annotated[Decimal, _area("面积")]
 InnerArea = Annotated[Decimal, _area("套内面积")]
 Yuan = Annotated[Decimal, _yuan("租金标准")]
-
-
-def yuan_to_fen(d: Decimal | None) -> int | None:
-    return None if d is None else int(d * 100)
-
-
-def fen_to_yuan(fen: int | None) -> str | None:
-    if fen is None:
-        return None
-    sign = "-" if fen < 0 else ""
-    q, r = divmod(abs(fen), 100)
-    return f"{sign}{q}.{r:02d}"
-
-
-def area_str(d: Decimal | None) -> str | None:
-    return None if d is None else f"{Decimal(d):.2f}"
 
 
 class _In(BaseModel):

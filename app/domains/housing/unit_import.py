@@ -33,11 +33,12 @@ from app.core.context import current_actor
 from app.core.db import uow
 from app.core.errors import AppError, Conflict, InvalidInput, NotFound
 from app.core.models import Job, StoredFile
+from app.core.money import parse_decimal, yuan_to_fen
 from app.domains.housing import intake, units
 from app.domains.housing.intake import Draft
 from app.domains.housing.models import Building
 from app.domains.housing.schemas_stock import (
-    DECORATIONS, FACILITIES, LAYOUTS, MAX_AREA, MAX_RENT, ORIENTATIONS, layout_problem, parse_decimal,
+    DECORATIONS, FACILITIES, LAYOUTS, MAX_AREA, MAX_RENT, ORIENTATIONS, layout_problem,
 )
 from app.identity.scope import Actor, get_scoped, scoped
 
@@ -244,7 +245,7 @@ def validate_row(row: int, cells: tuple) -> tuple[Draft | None, list[dict]]:
     rent_fen = None
     if t[12]:
         try:
-            rent_fen = int(parse_decimal(t[12], "租金标准", positive=False, limit=MAX_RENT) * 100)
+            rent_fen = yuan_to_fen(parse_decimal(t[12], "租金标准", positive=False, limit=MAX_RENT))
         except ValueError as e:
             bad(12, str(e))
     if errors:

@@ -23,13 +23,14 @@ from typing import Any
 from sanic import Request
 
 from app.core import audit
+from app.core.area import format_area
 from app.core.db import conn, uow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.lists import Col, ListSpec, invalidate_counts
+from app.core.money import fen_to_yuan, form_number, parse_decimal
 from app.core.regions import DISTRICT_NAMES
 from app.domains.housing import access as _access  # noqa: F401 - registers the housing data scope
 from app.domains.housing.models import UNIT_STATES, Building, Community, Entrance, Unit, UnitHistory
-from app.domains.housing.schemas_stock import area_str, fen_to_yuan, parse_decimal
 from app.identity.scope import Actor, ensure_in_scope, get_scoped, scoped, scoped_values_one
 from app.workflow.case_types import STATUSES
 from app.workflow.models import Case
@@ -88,7 +89,7 @@ def change_problem(state: str, changes: dict[str, Any]) -> str | None:
 
 def unit_values(u: Unit) -> dict[str, Any]:
     """A unit's changeable fields in API terms (areas and yuan as strings)."""
-    return {"layout": u.layout, "area": area_str(u.area), "orientation": u.orientation,
+    return {"layout": u.layout, "area": format_area(u.area), "orientation": u.orientation,
             "decoration": u.decoration, "facilities": list(u.facilities or []),
             "rent_standard": fen_to_yuan(u.rent_standard_fen), "residential": u.residential, "state": u.state}
 
@@ -102,7 +103,7 @@ def planned_change(current: dict[str, Any], changes: dict[str, Any]) -> tuple[di
             if current["state"] != target:
                 before["state"], after["state"] = current["state"], target
             continue
-        new = area_str(v) if k == "area" else (f"{Decimal(v):.2f}" if k == "rent_standard" else v)
+        new = format_area(v) if k == "area" else (f"{Decimal(v):.2f}" if k == "rent_standard" else v)
         if current.get(k) != new:
             before[k], after[k] = current.get(k), new
     return before, after
@@ -271,7 +272,7 @@ def unit_row(u: Unit, communities: dict, buildings: dict, entrances: dict) -> di
         "project_id": u.project_id, "district_code": u.district_code,
         "district_name": DISTRICT_NAMES.get(u.district_code), "builder_id": u.builder_id,
         "operator_id": u.operator_id, "register_id": u.register_id, "floor": u.floor, "number": u.number,
-        "layout": u.layout, "area": area_str(u.area), "inner_area": area_str(u.inner_area),
+        "layout": u.layout, "area": format_area(u.area), "inner_area": format_area(u.inner_area),
         "residential": u.residential, "orientation": u.orientation, "decoration": u.decoration,
         "facilities": list(u.facilities or []), "rent_standard": fen_to_yuan(u.rent_standard_fen),
         "state": u.state, "state_name": state_label(u.state), "lock_reason": u.lock_reason,
@@ -393,7 +394,7 @@ async def unit_card(actor: Actor, unit_id: int) -> dict:
     u = await get_scoped(Unit, actor, unit_id)
     row = (await units_out([u]))[0]
     row["locked_by_id"] = u.locked_by_id
-    row["inner_area"] = area_str(u.inner_area)
+    row["inner_area"] = format_area(u.inner_area)
     case = await Case.filter(id=u.intake_case_id).first() if u.intake_case_id else None
     row["intake_case"] = {"id": case.id, "number": case.number, "status": case.status,
                           "status_name": STATUSES.get(case.status)} if case else None
@@ -471,7 +472,7 @@ async def building_table(actor: Actor, building_id: int) -> TableBody:
     rows = await conn().execute_query_dict(_UNITS_SQL, [b["id"]])
     ents = await Entrance.filter(building_id=b["id"]).order_by("sort_order", "id").values("id", "name")
     units = [{"id": r["id"], "number": r["number"], "floor": r["floor"], "entrance_id": r["entrance_id"],
-              "state": r["state"], "layout": r["layout"], "area": area_str(r["area"]),
+              "state": r["state"], "layout": r["layout"], "area": format_area(r["area"]),
               "residential": r["residential"]} for r in rows]
     body = json.dumps(table_payload(head, list(ents), units, version), ensure_ascii=False, separators=(",", ":"))
     try:
@@ -510,7 +511,7 @@ async def start_change_case(actor: Actor, unit_id: int, data: Any) -> Case:
                             "reason": data.reason}
     for k, v in changes.items():
         if k in ("area", "rent_standard"):
-            form[k] = float(v)
+            form[k] = form_number(v)  # form-create inputNumber: a JSON number, exact (see money)
         elif k == "residential":
             form[k] = "住宅" if v else "非住宅"
         elif k == "delist":
