@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     sandbox_tls_port: int = 8443
     sandbox_tls_dir: str = str(ROOT / "var" / "keys" / "sandbox-tls")
     baidu_map_ak: str = "sandbox-baidu-ak"
+    # The admin's Baidu Map GL JS browser key, read by the admin build; set here too, it lets the
+    # pages' Content-Security-Policy allow the map's hosts (app/core/csp.py). Empty: self only.
+    vite_baidu_map_ak: str = ""
     # E-seal CA (key + self-signed cert); `python -m app.documents.ca init` makes a development one.
     document_ca_dir: str = str(ROOT / "var" / "ca")
 

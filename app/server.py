@@ -22,6 +22,7 @@ from app.api.push import bp_push
 from app.config import ROOT, Settings, get_settings
 from app.core import audit
 from app.core.cache import close_redis, redis
+from app.core.csp import policy as csp_policy
 from app.core.db import close_db, conn, init_db
 from app.core.domain import import_all
 from app.core.errors import AppError, NotFound
@@ -128,6 +129,9 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
+        elif (response.content_type or "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy",
+                                        csp_policy(request.host, baidu_map=bool(s.vite_baidu_map_ak.strip())))
 
     @app.exception(AppError)
     async def _app_error(request: Request, e: AppError):  # noqa: ANN202
@@ -199,6 +203,9 @@ def create_app(settings: Settings | None = None, name: str = "arh") -> Sanic:
     swagger = Path(s.swagger_dist)
     if swagger.is_dir():
         app.static("/docs/static", swagger, name="swagger_static")
+    # Page scripts as files, not inline (the Content-Security-Policy allows no inline script).
+    app.static("/docs/swagger-init.js", ROOT / "app" / "static" / "swagger-init.js", name="swagger_init")
+    app.static("/static/verify.js", ROOT / "app" / "static" / "verify.js", name="verify_js")
 
     admin = Path(s.admin_dist)
 

@@ -80,28 +80,12 @@ _FOUND = _ENV.from_string("""
 <section class="card note">
   请核对您手中文书的名称、编号与本页一致。电子文书（PDF）加盖了{{ d.issuer_org_name }}的电子印章，
   可在 PDF 阅读器的“签名”面板查看签章是否有效；文件内容被改动过，签章即显示无效。
-  <div id="cmp" hidden>
+  <div id="cmp" hidden data-sha256="{{ d.sha256 }}">
     <label class="btn">选择 PDF 文件比对指纹<input id="cmp-file" type="file" accept="application/pdf" hidden></label>
     <div id="cmp-result"></div>
   </div>
 </section>
-<script>
-(function () {
-  var expected = {{ d.sha256 | tojson }};
-  if (!(window.crypto && crypto.subtle)) return;
-  document.getElementById('cmp').hidden = false;
-  document.getElementById('cmp-file').addEventListener('change', function (e) {
-    var f = e.target.files[0], out = document.getElementById('cmp-result');
-    if (!f) return;
-    f.arrayBuffer().then(function (buf) { return crypto.subtle.digest('SHA-256', buf); }).then(function (h) {
-      var hex = Array.prototype.map.call(new Uint8Array(h), function (b) {
-        return ('0' + b.toString(16)).slice(-2); }).join('');
-      out.textContent = hex === expected ? '一致：该文件就是平台出具的原件' : '不一致：该文件不是平台出具的原件或已被改动';
-      out.style.color = hex === expected ? '#2e9d4f' : '#c62828';
-    });
-  });
-})();
-</script>
+<script src="/static/verify.js"></script>
 """)
 
 _MISSING = _ENV.from_string("""
