@@ -66,7 +66,8 @@ def _openapi(base: str | None = None) -> int:
     """Print the OpenAPI document (`--base /api/v1`: the admin client's view of it); no server needed."""
     # Builds the whole app, so only this command loads it (migrate must run without the routes).
     from app.api.spec import build_spec, dumps, rebase
-    spec = build_spec()
+    from app.server import create_app
+    spec = build_spec(create_app(name="arh_openapi"))
     sys.stdout.write(dumps(rebase(spec, base) if base else spec))
     return 0
 

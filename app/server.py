@@ -17,6 +17,7 @@ from sanic_ext import Extend, openapi
 from tortoise.exceptions import IntegrityError
 
 from app.api.core import bp_audit, bp_files, bp_jobs
+from app.api.dicts import bp_dicts
 from app.api.messages import bp_messages
 from app.api.push import bp_push
 from app.config import ROOT, Settings, get_settings
@@ -59,7 +60,7 @@ _SANIC_ZH = {
 def _blueprints():  # noqa: ANN202
     return [bp_auth, bp_identity, bp_public, bp_me, bp_audit, bp_files, bp_jobs, bp_exchange, bp_rules,
             bp_cases, bp_my_cases, bp_messages, bp_push, bp_dashboard,
-            bp_documents, bp_documents_public, bp_verify,
+            bp_documents, bp_documents_public, bp_verify, bp_dicts,
             *(bp for d in DOMAINS for bp in d.load_blueprints())]
 
 

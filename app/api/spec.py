@@ -14,13 +14,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sanic import Sanic
 from sanic_ext.extensions.openapi.builders import SpecificationBuilder
 
-from app.server import create_app
 
-
-def build_spec() -> dict[str, Any]:
-    app = create_app(name="arh_openapi")
+def build_spec(app: Sanic) -> dict[str, Any]:
+    """The document of `app` (a fresh `create_app()`, never started)."""
     bp = app.blueprints["openapi"]
     (listener,) = [f.listener for f in bp._future_listeners if f.listener.__name__ == "build_spec"]
     app.router.finalize()

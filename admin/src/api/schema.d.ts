@@ -427,6 +427,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 枚举字典：代码与中文名称（单位类型、业务状态、房屋状态等） */
+        get: operations["get~dicts.dict_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/document-templates": {
         parameters: {
             query?: never;
@@ -3608,6 +3625,377 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    "get~dicts.dict_list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * 账号类型
+                         * @description STAFF 单位用户、PERSON 个人用户、PARTNER 接口账号
+                         */
+                        AccountKind: {
+                            /** @enum {string} */
+                            PARTNER: "接口账号";
+                            /** @enum {string} */
+                            PERSON: "个人用户";
+                            /** @enum {string} */
+                            STAFF: "单位用户";
+                        };
+                        /**
+                         * 预警类型
+                         * @description expiring 即将到期、expired 已过期、overdue 逾期未处理
+                         */
+                        AlertKind: {
+                            /** @enum {string} */
+                            expired: "已过期";
+                            /** @enum {string} */
+                            expiring: "即将到期";
+                            /** @enum {string} */
+                            overdue: "逾期未处理";
+                        };
+                        /**
+                         * 预警状态
+                         * @description open 未关闭、closed 已关闭
+                         */
+                        AlertStatus: {
+                            /** @enum {string} */
+                            closed: "已关闭";
+                            /** @enum {string} */
+                            open: "未关闭";
+                        };
+                        /**
+                         * 受理渠道
+                         * @description onsite 窗口受理、online 网上申请、partner 部门推送
+                         */
+                        CaseChannel: {
+                            /** @enum {string} */
+                            online: "网上申请";
+                            /** @enum {string} */
+                            onsite: "窗口受理";
+                            /** @enum {string} */
+                            partner: "部门推送";
+                        };
+                        /**
+                         * 业务状态
+                         * @description draft 草稿、in_review 审核中、returned 退回补正、rejected 不予通过、complete 办结、withdrawn 已撤回
+                         */
+                        CaseStatus: {
+                            /** @enum {string} */
+                            complete: "办结";
+                            /** @enum {string} */
+                            draft: "草稿";
+                            /** @enum {string} */
+                            in_review: "审核中";
+                            /** @enum {string} */
+                            rejected: "不予通过";
+                            /** @enum {string} */
+                            returned: "退回补正";
+                            /** @enum {string} */
+                            withdrawn: "已撤回";
+                        };
+                        /**
+                         * 证书状态
+                         * @description valid 有效、revoked 已作废
+                         */
+                        CertificateStatus: {
+                            /** @enum {string} */
+                            revoked: "已作废";
+                            /** @enum {string} */
+                            valid: "有效";
+                        };
+                        /**
+                         * 建设状态
+                         * @description planned 未开工、building 在建、completed 已竣工
+                         */
+                        ConstructionState: {
+                            /** @enum {string} */
+                            building: "在建";
+                            /** @enum {string} */
+                            completed: "已竣工";
+                            /** @enum {string} */
+                            planned: "未开工";
+                        };
+                        /**
+                         * 装修
+                         * @description 毛坯 毛坯、简装 简装、精装 精装
+                         */
+                        Decoration: {
+                            /** @enum {string} */
+                            "\u6BDB\u576F": "毛坯";
+                            /** @enum {string} */
+                            "\u7B80\u88C5": "简装";
+                            /** @enum {string} */
+                            "\u7CBE\u88C5": "精装";
+                        };
+                        /**
+                         * 行政区划
+                         * @description 440700 江门市、440703 蓬江区、440704 江海区、440705 新会区、440781 台山市、440783 开平市、440784 鹤山市、440785 恩平市
+                         */
+                        District: {
+                            /** @enum {string} */
+                            440700: "江门市";
+                            /** @enum {string} */
+                            440703: "蓬江区";
+                            /** @enum {string} */
+                            440704: "江海区";
+                            /** @enum {string} */
+                            440705: "新会区";
+                            /** @enum {string} */
+                            440781: "台山市";
+                            /** @enum {string} */
+                            440783: "开平市";
+                            /** @enum {string} */
+                            440784: "鹤山市";
+                            /** @enum {string} */
+                            440785: "恩平市";
+                        };
+                        /**
+                         * 配套设施
+                         * @description 空调 空调、热水器 热水器、洗衣机 洗衣机、冰箱 冰箱、床 床、衣柜 衣柜、书桌 书桌、沙发 沙发、燃气灶 燃气灶、抽油烟机 抽油烟机、宽带 宽带、电视 电视、窗帘 窗帘、智能门锁 智能门锁
+                         */
+                        Facility: {
+                            /** @enum {string} */
+                            "\u4E66\u684C": "书桌";
+                            /** @enum {string} */
+                            "\u51B0\u7BB1": "冰箱";
+                            /** @enum {string} */
+                            "\u5BBD\u5E26": "宽带";
+                            /** @enum {string} */
+                            "\u5E8A": "床";
+                            /** @enum {string} */
+                            "\u62BD\u6CB9\u70DF\u673A": "抽油烟机";
+                            /** @enum {string} */
+                            "\u667A\u80FD\u95E8\u9501": "智能门锁";
+                            /** @enum {string} */
+                            "\u6C99\u53D1": "沙发";
+                            /** @enum {string} */
+                            "\u6D17\u8863\u673A": "洗衣机";
+                            /** @enum {string} */
+                            "\u70ED\u6C34\u5668": "热水器";
+                            /** @enum {string} */
+                            "\u71C3\u6C14\u7076": "燃气灶";
+                            /** @enum {string} */
+                            "\u7535\u89C6": "电视";
+                            /** @enum {string} */
+                            "\u7A7A\u8C03": "空调";
+                            /** @enum {string} */
+                            "\u7A97\u5E18": "窗帘";
+                            /** @enum {string} */
+                            "\u8863\u67DC": "衣柜";
+                        };
+                        /**
+                         * 锁定状态
+                         * @description none 正常、admin 管理员锁定、login_failures 登录失败锁定
+                         */
+                        LockState: {
+                            /** @enum {string} */
+                            admin: "管理员锁定";
+                            /** @enum {string} */
+                            login_failures: "登录失败锁定";
+                            /** @enum {string} */
+                            none: "正常";
+                        };
+                        /**
+                         * 单位类型
+                         * @description GOV 住建部门、BUILDER 建设单位、OPERATOR 运营单位
+                         */
+                        OrgKind: {
+                            /** @enum {string} */
+                            BUILDER: "建设单位";
+                            /** @enum {string} */
+                            GOV: "住建部门";
+                            /** @enum {string} */
+                            OPERATOR: "运营单位";
+                        };
+                        /**
+                         * 朝向
+                         * @description 南 南、北 北、东 东、西 西、南北 南北、东西 东西、东南 东南、西南 西南、东北 东北、西北 西北
+                         */
+                        Orientation: {
+                            /** @enum {string} */
+                            "\u4E1C": "东";
+                            /** @enum {string} */
+                            "\u4E1C\u5317": "东北";
+                            /** @enum {string} */
+                            "\u4E1C\u5357": "东南";
+                            /** @enum {string} */
+                            "\u4E1C\u897F": "东西";
+                            /** @enum {string} */
+                            "\u5317": "北";
+                            /** @enum {string} */
+                            "\u5357": "南";
+                            /** @enum {string} */
+                            "\u5357\u5317": "南北";
+                            /** @enum {string} */
+                            "\u897F": "西";
+                            /** @enum {string} */
+                            "\u897F\u5317": "西北";
+                            /** @enum {string} */
+                            "\u897F\u5357": "西南";
+                        };
+                        /**
+                         * 岗位
+                         * @description supervisor 业务主管、clerk 普通业务人员
+                         */
+                        Position: {
+                            /** @enum {string} */
+                            clerk: "普通业务人员";
+                            /** @enum {string} */
+                            supervisor: "业务主管";
+                        };
+                        /**
+                         * 项目资料类别
+                         * @description 规划图纸 规划图纸、施工图 施工图、批文 批文、竣工验收 竣工验收、其他 其他
+                         */
+                        ProjectFileKind: {
+                            /** @enum {string} */
+                            "\u5176\u4ED6": "其他";
+                            /** @enum {string} */
+                            "\u6279\u6587": "批文";
+                            /** @enum {string} */
+                            "\u65BD\u5DE5\u56FE": "施工图";
+                            /** @enum {string} */
+                            "\u7AE3\u5DE5\u9A8C\u6536": "竣工验收";
+                            /** @enum {string} */
+                            "\u89C4\u5212\u56FE\u7EB8": "规划图纸";
+                        };
+                        /**
+                         * 项目状态
+                         * @description declared 申报中、recognized 已认定、exited 已退出
+                         */
+                        ProjectState: {
+                            /** @enum {string} */
+                            declared: "申报中";
+                            /** @enum {string} */
+                            exited: "已退出";
+                            /** @enum {string} */
+                            recognized: "已认定";
+                        };
+                        /**
+                         * 资格状态
+                         * @description valid 有效、expiring 即将到期、expired 已过期、none 未设置
+                         */
+                        QualificationStatus: {
+                            /** @enum {string} */
+                            expired: "已过期";
+                            /** @enum {string} */
+                            expiring: "即将到期";
+                            /** @enum {string} */
+                            none: "未设置";
+                            /** @enum {string} */
+                            valid: "有效";
+                        };
+                        /**
+                         * 筹集方式
+                         * @description new_build 新建、allocated 配建、renovated 改建、idle 闲置房源盘活、non_residential 非居住存量房屋改建、other 其他
+                         */
+                        SupplyMode: {
+                            /** @enum {string} */
+                            allocated: "配建";
+                            /** @enum {string} */
+                            idle: "闲置房源盘活";
+                            /** @enum {string} */
+                            new_build: "新建";
+                            /** @enum {string} */
+                            non_residential: "非居住存量房屋改建";
+                            /** @enum {string} */
+                            other: "其他";
+                            /** @enum {string} */
+                            renovated: "改建";
+                        };
+                        /**
+                         * 房屋变更项
+                         * @description layout 户型、area 建筑面积、orientation 朝向、decoration 装修、facilities 配套设施、rent_standard 租金标准、residential 住宅/非住宅、delist 下架/恢复上架
+                         */
+                        UnitChangeField: {
+                            /** @enum {string} */
+                            area: "建筑面积";
+                            /** @enum {string} */
+                            decoration: "装修";
+                            /** @enum {string} */
+                            delist: "下架/恢复上架";
+                            /** @enum {string} */
+                            facilities: "配套设施";
+                            /** @enum {string} */
+                            layout: "户型";
+                            /** @enum {string} */
+                            orientation: "朝向";
+                            /** @enum {string} */
+                            rent_standard: "租金标准";
+                            /** @enum {string} */
+                            residential: "住宅/非住宅";
+                        };
+                        /**
+                         * 房屋变更类型
+                         * @description intake 入库、change 变更、lock 锁定、unlock 解锁、state 状态变更
+                         */
+                        UnitHistoryAction: {
+                            /** @enum {string} */
+                            change: "变更";
+                            /** @enum {string} */
+                            intake: "入库";
+                            /** @enum {string} */
+                            lock: "锁定";
+                            /** @enum {string} */
+                            state: "状态变更";
+                            /** @enum {string} */
+                            unlock: "解锁";
+                        };
+                        /**
+                         * 户型
+                         * @description 单间 单间、一房一厅 一房一厅、两房一厅 两房一厅、两房两厅 两房两厅、三房一厅 三房一厅、三房两厅 三房两厅、四房两厅 四房两厅
+                         */
+                        UnitLayout: {
+                            /** @enum {string} */
+                            "\u4E00\u623F\u4E00\u5385": "一房一厅";
+                            /** @enum {string} */
+                            "\u4E09\u623F\u4E00\u5385": "三房一厅";
+                            /** @enum {string} */
+                            "\u4E09\u623F\u4E24\u5385": "三房两厅";
+                            /** @enum {string} */
+                            "\u4E24\u623F\u4E00\u5385": "两房一厅";
+                            /** @enum {string} */
+                            "\u4E24\u623F\u4E24\u5385": "两房两厅";
+                            /** @enum {string} */
+                            "\u5355\u95F4": "单间";
+                            /** @enum {string} */
+                            "\u56DB\u623F\u4E24\u5385": "四房两厅";
+                        };
+                        /**
+                         * 房屋状态
+                         * @description not_in_stock 未入库、available 可配租、allocated 已配租、locked 已锁定、repairing 维修中、delisted 已下架
+                         */
+                        UnitState: {
+                            /** @enum {string} */
+                            allocated: "已配租";
+                            /** @enum {string} */
+                            available: "可配租";
+                            /** @enum {string} */
+                            delisted: "已下架";
+                            /** @enum {string} */
+                            locked: "已锁定";
+                            /** @enum {string} */
+                            not_in_stock: "未入库";
+                            /** @enum {string} */
+                            repairing: "维修中";
+                        };
+                    };
+                };
             };
         };
     };
@@ -8579,6 +8967,8 @@ export interface operations {
                 page_size?: number;
                 /** @description 模糊查询 */
                 q?: string;
+                /** @description 登录二次验证（eq） */
+                second_factor?: boolean;
                 /** @description 排序字段，前加 - 为倒序；可选：id,name,updated_at */
                 sort?: string;
                 /** @description 更新时间（gte） */
@@ -9386,11 +9776,11 @@ export interface operations {
     "get~rules.ruleset_list": {
         parameters: {
             query?: {
-                /** @description 适用范围（eq） */
+                /** @description 所属区（市）（eq） */
                 district_code?: string;
-                /** @description 适用范围（in） */
+                /** @description 所属区（市）（in） */
                 district_code__in?: string;
-                /** @description 适用范围（isnull） */
+                /** @description 所属区（市）（isnull） */
                 district_code__isnull?: string;
                 /** @description 启用（eq） */
                 enabled?: boolean;

@@ -1,0 +1,85 @@
+"""The server's enumerations with their Chinese labels, from one place: GET /api/v1/dicts.
+
+Each entry names the label map its owner already uses (models, schemas, case types), so a client
+never keeps its own copy: the admin's `src/api/dicts.json` is generated from `dicts()`
+(`cd admin && npm run gen:api`, checked by tests/unit/test_admin_api_fresh.py), and the portal
+and the mobile channel can read the endpoint. Order is the owner's order (option lists keep it).
+"""
+from __future__ import annotations
+
+import json as jsonlib
+from collections.abc import Mapping
+
+from sanic import Blueprint, Request
+from sanic.response import json
+from sanic_ext import openapi
+
+from app.core.regions import CITY_CODE, DISTRICT_NAMES
+from app.domains.housing import models as housing_models
+from app.domains.housing import schemas_projects, schemas_stock, units
+from app.identity import routes as identity_routes
+from app.identity.guard import public
+from app.workflow import case_types
+
+bp_dicts = Blueprint("dicts", url_prefix="/api/v1/dicts")
+
+
+
+def _same(values: tuple[str, ...]) -> dict[str, str]:
+    return {v: v for v in values}
+
+
+# name -> (title, code -> label). Names are the admin's (`dicts.UnitState`); add one line per enum.
+_DICTS: dict[str, tuple[str, Mapping[str, str]]] = {
+    "District": ("行政区划", {CITY_CODE: "江门市", **DISTRICT_NAMES}),
+    "OrgKind": ("单位类型", identity_routes.ORG_KIND),
+    "AccountKind": ("账号类型", identity_routes.ACCOUNT_KIND),
+    "Position": ("岗位", identity_routes.POSITION),
+    "LockState": ("锁定状态", identity_routes.LOCK_STATE),
+    "CaseStatus": ("业务状态", case_types.STATUSES),
+    "CaseChannel": ("受理渠道", case_types.CHANNELS),
+    "SupplyMode": ("筹集方式", housing_models.SUPPLY_MODES),
+    "ProjectState": ("项目状态", housing_models.PROJECT_STATES),
+    "UnitState": ("房屋状态", housing_models.UNIT_STATES),
+    "ConstructionState": ("建设状态", schemas_projects.CONSTRUCTION_STATES),
+    "QualificationStatus": ("资格状态", schemas_projects.QUALIFICATION_STATUSES),
+    "AlertKind": ("预警类型", schemas_projects.ALERT_KINDS),
+    "AlertStatus": ("预警状态", schemas_projects.ALERT_STATUSES),
+    "CertificateStatus": ("证书状态", schemas_projects.DOCUMENT_STATUSES),
+    "UnitHistoryAction": ("房屋变更类型", units.HISTORY_ACTIONS),
+    "UnitChangeField": ("房屋变更项", units.CHANGE_LABELS),
+    # Value lists: the code is the Chinese word itself.
+    "ProjectFileKind": ("项目资料类别", _same(schemas_projects.FILE_KINDS)),
+    "UnitLayout": ("户型", _same(schemas_stock.LAYOUTS)),
+    "Orientation": ("朝向", _same(schemas_stock.ORIENTATIONS)),
+    "Decoration": ("装修", _same(schemas_stock.DECORATIONS)),
+    "Facility": ("配套设施", _same(schemas_stock.FACILITIES)),
+}
+
+
+def dicts() -> dict[str, dict[str, str]]:
+    """Every enumeration: name -> {code: label}, in the owner's order."""
+    return {name: dict(labels) for name, (_, labels) in _DICTS.items()}
+
+
+def dicts_json() -> str:
+    """The admin's generated copy (admin/src/api/dicts.json): stable text, the owners' order kept."""
+    return jsonlib.dumps(dicts(), ensure_ascii=False, indent=2) + "\n"
+
+
+def _schema() -> dict:
+    props = {
+        name: {"type": "object", "title": title, "description": "、".join(f"{k} {v}" for k, v in labels.items()),
+               "properties": {k: {"type": "string", "enum": [v]} for k, v in labels.items()},
+               "required": list(labels), "additionalProperties": False}
+        for name, (title, labels) in _DICTS.items()
+    }
+    return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
+
+
+@bp_dicts.get("")
+@openapi.summary("枚举字典：代码与中文名称（单位类型、业务状态、房屋状态等）")
+@openapi.response(200, {"application/json": _schema()})
+@public
+async def dict_list(request: Request):
+    return json(dicts())
