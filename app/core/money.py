@@ -58,14 +58,14 @@ def parse_decimal(v: Any, what: str, *, limit: Decimal, positive: bool = False,
 
     `positive` refuses 0 too. `limit_message` replaces the default "{what}不能超过{limit}"."""
     d = to_decimal(v, what)
-    if d < 0:
-        raise ValueError(f"{what}不能为负数")
-    if d > limit:  # before quantize: 1e277 would overflow the decimal context
+    if abs(d) > limit:  # first, and before quantize: 1e277 would overflow the decimal context
         raise ValueError(limit_message or f"{what}不能超过{limit}")
     if d != d.quantize(CENT, rounding=ROUNDING):
         raise ValueError(f"{what}最多两位小数")
-    if positive and d == 0:
+    if positive and d <= 0:
         raise ValueError(f"{what}应大于0")
+    if d < 0:
+        raise ValueError(f"{what}不能为负数")
     return d.quantize(CENT)
 
 

@@ -1,7 +1,8 @@
 """Amounts the fuzzer once turned into a 500: huge floats must be refused, not overflow."""
 import pytest
 
-from app.domains.housing.schemas_stock import MAX_AREA, MAX_RENT, parse_decimal
+from app.core.money import parse_decimal
+from app.domains.housing.schemas_stock import MAX_AREA, MAX_RENT
 
 pytestmark = pytest.mark.feature("GOV-06-03", "GOV-06-05")
 

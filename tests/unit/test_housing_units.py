@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app.domains.housing import unit_import, units
-from app.domains.housing.schemas_stock import ChangesIn, IntakeUnitIn, fen_to_yuan, parse_decimal, yuan_to_fen
+from app.core.money import fen_to_yuan, parse_decimal, yuan_to_fen
+from app.domains.housing.schemas_stock import ChangesIn, IntakeUnitIn
 
 
 @pytest.mark.feature("GOV-06-02")
