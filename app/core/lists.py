@@ -25,6 +25,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from app.core.errors import InvalidInput
+from app.core.cache import redis
 
 CN = ZoneInfo("Asia/Shanghai")
 MAX_PAGE_SIZE = 200
@@ -247,7 +248,6 @@ async def cached_count(qs: QuerySet, epoch_name: str | None) -> int:
     if epoch_name is None:
         return await qs.count()
     global _count_script
-    from app.core.cache import redis
     try:
         r = redis()
         if _count_script is None or _count_script.registered_client is not r:
@@ -281,7 +281,6 @@ async def _count_and_file(qs: QuerySet, r: Any, key: str) -> int:
 
 
 async def invalidate_counts(epoch_name: str) -> None:
-    from app.core.cache import redis
     with suppress(Exception):
         await redis().incr(f"epoch:{epoch_name}")
 

@@ -17,6 +17,7 @@ from app.identity import sessions
 from app.identity.models import Account
 from app.identity.permissions import PERMISSIONS, effective
 from app.identity.scope import Actor, scope_of
+from app.config import get_settings
 
 ACCESS_ATTR = "__arh_access__"
 
@@ -118,7 +119,6 @@ async def resolve(request: Request) -> Actor | None:
 
 
 def client_ip(request: Request) -> str:
-    from app.config import get_settings
     if get_settings().trust_forwarded_for:
         fwd = request.headers.get("x-forwarded-for")
         if fwd:

@@ -24,6 +24,9 @@ from app.core.db import uow
 from app.core.errors import AppError, NotFound
 from app.domains.housing.models import SUPPLY_MODES, Project, QualificationAlert
 from app.rules.service import RuleSetDisabled
+from app.core.regions import DISTRICT_NAMES
+from app.rules import service as rules
+from app.workflow import calendar
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +121,6 @@ _LIMITS = {"qualification_years": (1, 70), "alert_days_before": (0, 3650), "over
 async def qualification_rule(supply_mode: str, district_code: str | None = None) -> QualificationRule:
     """The active rule for a supply mode in a district (the district's own rule set while it is
     enabled, else the city's). Raises RuleSetDisabled when admins switched it off."""
-    from app.rules import service as rules
     try:
         row, decision = await rules.decide(RULE_KEY, {"supply_mode": supply_mode}, district_code=district_code)
     except NotFound as e:
@@ -160,7 +162,6 @@ RULE_DEFINITION = {
 
 async def _rules_by_mode() -> dict[tuple[str, str], QualificationRule]:
     """Each district's rule for each supply mode (a district's own rule set overrides the city's)."""
-    from app.core.regions import DISTRICT_NAMES
     return {(d, m): await qualification_rule(m, d) for d in DISTRICT_NAMES for m in SUPPLY_MODES}
 
 
@@ -216,7 +217,6 @@ async def _apply_batch(ids: list[int], today: dt.date, rules: dict[tuple[str, st
 
 async def run(*, today: dt.date | None = None, job_id: str | None = None, actor=None) -> dict:  # noqa: ANN001
     """Apply the rule to every recognised project (and every project with an open alert, to close it)."""
-    from app.workflow import calendar
     today = today or calendar.today()
     actor = actor or SystemActor(name="资格到期预警任务")
     try:

@@ -20,6 +20,7 @@ from app.domains.housing import access as _housing_access  # noqa: F401 - data-s
 from app.domains.housing import schemas_projects as S
 from app.domains.housing.models import AnnualPlan, PlanHousingTarget, PlanProjectTarget, Project, ProjectProgress
 from app.identity.scope import CITY, Actor, ensure_in_scope, get_scoped, scoped
+from app.workflow import calendar
 
 _PLAN_AUDIT = ["year", "name", "district_code", "description"]
 _PT_AUDIT = ["plan_id", "project_id", "units_start", "units_complete", "area_start", "area_complete", "start_date",
@@ -223,7 +224,6 @@ async def delete_plan(actor: Actor, plan_id: int) -> None:
 
 
 async def plan_progress(actor: Actor, plan_id: int) -> dict:
-    from app.workflow import calendar
     plan = await get_scoped(AnnualPlan, actor, plan_id)
     targets = await scoped(PlanProjectTarget, actor).filter(plan_id=plan.id).prefetch_related("project") \
         .order_by("id")

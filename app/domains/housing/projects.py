@@ -35,6 +35,15 @@ from app.domains.housing.models import (
 from app.identity.models import Org
 from app.identity.scope import Actor, ensure_in_scope, get_scoped, scoped
 from exchange import runtime as exchange
+from app.documents.models import IssuedDocument
+from app.documents.service import issue
+from app.documents.service import revoke
+from app.documents.service import verify_url
+from app.workflow import calendar
+from app.workflow import service
+from app.workflow.case_types import CASE_TYPES
+from app.workflow.models import Case
+from app.workflow.service import document_context
 
 NUMBER_TYPE = "XMBH"  # 项目编号 XMBH-20261126-0001
 CERTIFICATE_KEY = "project_recognition_certificate"
@@ -65,7 +74,6 @@ def _now() -> dt.datetime:
 
 
 def _today() -> dt.date:
-    from app.workflow import calendar
     return calendar.today()
 
 
@@ -302,8 +310,6 @@ def list_queryset(actor: Actor, args: dict[str, str]):  # noqa: ANN201
 async def _certificate(p: Project) -> dict | None:
     if not p.recognition_document_id:
         return None
-    from app.documents.models import IssuedDocument
-    from app.documents.service import verify_url
     d = await IssuedDocument.filter(id=p.recognition_document_id).first()
     return S.certificate_out(p.id, d, verify_url(d.id)) if d else None
 
@@ -333,8 +339,6 @@ def _editable_fields(actor: Actor, p: Project) -> list[str]:
 
 
 async def project_detail(actor: Actor, project_id: int) -> dict:
-    from app.workflow.case_types import CASE_TYPES
-    from app.workflow.models import Case
     p = await get_scoped(Project, actor, project_id)
     row = (await project_rows([p]))[0]
     progress = await ProjectProgress.filter(project_id=p.id).order_by("-period", "-id").limit(120)
@@ -495,7 +499,6 @@ async def file_content(actor: Actor, project_id: int, project_file_id: int) -> S
 
 
 async def certificate_pdf(actor: Actor, project_id: int) -> tuple[bytes, str]:
-    from app.documents.models import IssuedDocument
     p = await get_scoped(Project, actor, project_id)
     d = await IssuedDocument.filter(id=p.recognition_document_id).first() if p.recognition_document_id else None
     f = await StoredFile.filter(id=d.file_id).first() if d else None
@@ -548,8 +551,6 @@ async def set_published(actor: Actor, project_id: int, published: bool) -> None:
 
 async def start_case(actor: Actor, project_id: int, data: S.ProjectCaseIn):  # noqa: ANN201
     """项目退出 / 进度申报 on a project: the project is the caller's, recognised, and named in `subjects`."""
-    from app.workflow import service
-    from app.workflow.models import Case
     p = await get_scoped(Project, actor, project_id)
     if actor.org_kind == "BUILDER":
         if p.builder_id != actor.org_id:
@@ -604,7 +605,6 @@ async def _case_project(case: Any, tx: Any) -> Project:
 
 
 def certificate_context(case: Any, p: Project, buildings: list[dict], builder: Org) -> dict:
-    from app.workflow.service import document_context
     ctx = document_context(case)
     ctx["qualification"] = {"valid_from": S.iso(p.qualification_from), "valid_to": S.iso(p.qualification_to)}
     ctx["project"] = {
@@ -619,7 +619,6 @@ def certificate_context(case: Any, p: Project, buildings: list[dict], builder: O
 
 async def recognize(case: Any, tx: Any, actor: Any) -> Project:
     """项目申报 办结: the recognised project, its buildings and its sealed 项目认定书, in the action's transaction."""
-    from app.documents.service import issue
     d = parse_declaration(case.form or {})
     if case.district_code not in DISTRICT_NAMES:
         raise InvalidInput("业务件的所属区有误", fields={"district_code": "区划代码有误"})
@@ -656,8 +655,6 @@ async def recognize(case: Any, tx: Any, actor: Any) -> Project:
 
 async def exit_project(case: Any, tx: Any, actor: Any) -> Project:
     """项目退出 办结: state exited, taken off the public site, certificate revoked, alerts closed."""
-    from app.documents.models import IssuedDocument
-    from app.documents.service import revoke
     p = await _case_project(case, tx)
     allocated = await Unit.filter(project_id=p.id, state="allocated").using_db(tx).count()
     if allocated:

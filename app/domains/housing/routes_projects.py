@@ -27,6 +27,8 @@ from app.domains.housing.models import (
 )
 from app.identity.guard import actor_of, perm, public
 from app.identity.scope import get_scoped, scoped
+from app.workflow.models import Case
+from app.workflow.routes import case_detail
 
 bp_housing_projects = Blueprint("housing_projects", url_prefix="/api/v1/housing")
 bp_public_projects = Blueprint("public_projects", url_prefix="/api/public/projects")
@@ -375,15 +377,12 @@ async def project_unpublish(request: Request, project_id: int):
 @body(S.ProjectCaseIn)
 @perm("case.case.intake")
 async def project_case(request: Request, project_id: int):
-    from app.workflow.models import Case
-    from app.workflow.routes import case_detail
     actor = actor_of(request)
     case = await projects.start_case(actor, project_id, parse(request, S.ProjectCaseIn))
     return json(await case_detail(actor, await Case.get(id=case.id)), status=201)
 
 
 async def _progress_out(rows: list[ProjectProgress]) -> list[dict]:
-    from app.workflow.models import Case
     ids = {r.case_id for r in rows if r.case_id}
     numbers = dict(await Case.filter(id__in=ids).values_list("id", "number")) if ids else {}
     return [S.progress_row(r, numbers) | {"project_name": r.project.name, "project_code": r.project.code}

@@ -17,6 +17,7 @@ from app.domains.housing.models import Building, Community, Unit
 from app.identity.guard import actor_of, perm
 from app.identity.scope import get_scoped, scoped
 from app.workflow.models import Case
+from app.workflow.routes import case_detail
 
 bp_housing_stock = Blueprint("housing_stock", url_prefix="/api/v1/housing")
 
@@ -275,7 +276,6 @@ async def units_change_case(request: Request, unit_id: int):
     data = parse(request, S.ChangeCaseIn)
     actor = actor_of(request)
     case = await units.start_change_case(actor, unit_id, data)
-    from app.workflow.routes import case_detail
     return json(await case_detail(actor, await Case.get(id=case.id)), status=201)
 
 

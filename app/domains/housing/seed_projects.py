@@ -26,13 +26,15 @@ from app.identity.scope import Actor
 from app.rules.models import RuleSetVersion
 from app.workflow import access as _case_access  # noqa: F401 - case data scope for the demo cases
 from app.core import coords
+from app.rules import service as rules
+from app.workflow import service
+from app.workflow.models import WorkItem
 
 log = logging.getLogger(__name__)
 NOTE = "默认规则：资格期5年、到期前90天预警、过期30天未处理为逾期，由主管部门按政策调整"
 
 
 async def seed() -> None:
-    from app.rules import service as rules
     if not await RuleSetVersion.filter(key=alerts.RULE_KEY).exists():
         await rules.create(SystemActor(), alerts.RULE_KEY, alerts.RULE_DEFINITION, note=NOTE)
 
@@ -68,15 +70,12 @@ HISTORIC = [
 
 
 async def _approve_all(case_id: int, people: dict[str, Actor]) -> None:
-    from app.workflow import service
-    from app.workflow.models import WorkItem
     for step, who in (("first_review", "gov_clerk"), ("second_review", "gov_admin"), ("approval", "gov_admin")):
         item = await WorkItem.get(case_id=case_id, step_id=step, status="open")
         await service.act(people[who], item.id, "approve", "经审核，同意")
 
 
 async def _declare(people: dict[str, Actor], row: tuple) -> Project:
-    from app.workflow import service
     login, district, name, address, mode, units, area, invest, wgs, buildings = row
     builder = people[login]
     lng, lat = _bd09(*wgs)
@@ -142,8 +141,6 @@ async def seed_demo() -> None:
 
 
 async def _progress(people: dict[str, Actor], p: Project) -> None:
-    from app.workflow import service
-    from app.workflow.models import WorkItem
     today = projects._today()
     period = f"{today:%Y-%m}"
     case = await projects.start_case(people["builder_admin"], p.id, S.ProjectCaseIn(

@@ -15,6 +15,9 @@ from app.identity.models import Org
 from app.identity.scope import Actor, scoped
 from app.workflow.models import Case
 from app.workflow.service import on_complete, on_create
+from app.core.errors import from_validation
+from app.domains.housing import intake
+from app.domains.housing.schemas_stock import ChangesIn
 
 _INTAKE_SQL = """
 UPDATE unit SET state = 'available', row_version = row_version + 1, updated_at = now()
@@ -30,7 +33,6 @@ SELECT id, 'intake', '{"state": "not_in_stock"}'::jsonb, '{"state": "available"}
 @on_create("unit_intake")
 async def check_new_intake(case: Case, tx: Any, actor: Actor) -> None:
     """A project or community named at intake must be the caller's and the applicant's, in the case's district."""
-    from app.domains.housing import intake
     await intake.subjects_ctx(actor, case, tx)
 
 
@@ -59,7 +61,6 @@ async def put_units_in_stock(case: Case, tx: Any, actor: Actor) -> None:
 
 def _changes_of(form: dict) -> dict[str, Any]:
     """The unit change form's fields as changes; only what was filled in counts."""
-    from app.domains.housing.schemas_stock import ChangesIn
     from pydantic import ValidationError
     raw = {k: form[k] for k in ("layout", "area", "orientation", "decoration", "facilities", "rent_standard",
                                 "residential", "delist") if form.get(k) not in (None, "", [])}
@@ -70,7 +71,6 @@ def _changes_of(form: dict) -> dict[str, Any]:
     try:
         return ChangesIn.model_validate(raw).given()
     except ValidationError as e:
-        from app.core.errors import from_validation
         raise from_validation(e) from e
 
 

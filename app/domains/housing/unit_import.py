@@ -41,6 +41,7 @@ from app.domains.housing.schemas_stock import (
     DECORATIONS, FACILITIES, LAYOUTS, MAX_AREA, MAX_RENT, ORIENTATIONS, layout_problem,
 )
 from app.identity.scope import Actor, get_scoped, scoped
+from app.identity.guard import build_actor
 
 log = logging.getLogger("arh.housing")
 KIND = "housing.unit_import"
@@ -352,7 +353,6 @@ async def errors_xlsx(actor: Actor, import_id: uuid.UUID) -> tuple[bytes, str]:
 # ------------------------------------------------------------------ the job (runs in the worker)
 
 async def _actor(account_id: int | None) -> Actor | None:
-    from app.identity.guard import build_actor
     data = await build_actor(account_id) if account_id else None
     return Actor(**{**data, "permissions": frozenset(data["permissions"])}) if data else None
 

@@ -34,6 +34,8 @@ from app.domains.housing.models import UNIT_STATES, Building, Community, Entranc
 from app.identity.scope import Actor, ensure_in_scope, get_scoped, scoped, scoped_values_one
 from app.workflow.case_types import STATUSES
 from app.workflow.models import Case
+from app.core.cache import redis
+from app.workflow import service
 
 log = logging.getLogger("arh.housing")
 
@@ -462,7 +464,6 @@ async def building_table(actor: Actor, building_id: int) -> TableBody:
     if local is not None:
         _TABLES.move_to_end(key)
         return local
-    from app.core.cache import redis
     try:
         hit = await redis().get(key)
         if hit is not None:
@@ -486,7 +487,6 @@ async def building_table(actor: Actor, building_id: int) -> TableBody:
 
 async def start_change_case(actor: Actor, unit_id: int, data: Any) -> Case:
     """房源变更申请/受理 for one unit: checked against the unit now (and again at completion)."""
-    from app.workflow import service
     u = await get_scoped(Unit, actor, unit_id)
     changes = data.changes.given()
     problem = change_problem(u.state, changes)
