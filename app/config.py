@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_failure_window_minutes: int = 15
     login_lock_minutes: int = 15
+    # Staff second factor (docs/identity.md): SMS codes per login, and the CA certificate behind nginx.
+    login_code_per_account_hourly: int = 30
+    login_code_resend_seconds: int = 60
+    login_code_max_sends: int = 3
+    # Peers (comma-separated IPs or CIDRs) whose client-certificate headers are believed: the nginx
+    # that terminates client-certificate TLS. Empty: the headers are ignored from everyone.
+    client_cert_trusted_proxies: str = ""
+    client_cert_header: str = "X-SSL-Client-Cert"          # nginx $ssl_client_escaped_cert
+    client_cert_verify_header: str = "X-SSL-Client-Verify"  # nginx $ssl_client_verify
+    # MLPS level 3: an account with a bound, enabled CA certificate must present it (no SMS fallback).
+    login_ca_required_when_bound: bool = False
     # argon2id cost; defaults measured at about 50 ms on the target machine.
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 32768

@@ -18,6 +18,7 @@ from app.identity import sessions
 from app.identity.models import Account, Org, Role
 from app.identity.passwords import hash_password
 from app.identity.permissions import grantable
+from app.identity.second_factor import second_factor_by_default
 from app.rules import seed as rules_seed
 
 from app.workflow import calendar, deploy
@@ -65,7 +66,7 @@ async def _role(org: Org, name: str, perms: list[str], builtin: bool = True) -> 
     role = await Role.filter(org_id=org.id, name=name).first()
     if role is None:
         role = await Role.create(org=org, name=name, permissions=sorted(perms), builtin=builtin,
-                                 description="系统内置角色")
+                                 description="系统内置角色", second_factor=second_factor_by_default(perms))
     return role
 
 

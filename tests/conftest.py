@@ -116,6 +116,10 @@ ENV = {
     "UPLOAD_MAX_MB": "2",
     # Tests speak for many clients: each test names its own IP in X-Forwarded-For.
     "TRUST_FORWARDED_FOR": "true",
+    # Admins log in many times a run; each login of theirs sends a code to the sandbox.
+    "LOGIN_CODE_PER_ACCOUNT_HOURLY": "100000",
+    # The test client plays nginx for the client-certificate login (tests/api/test_auth.py).
+    "CLIENT_CERT_TRUSTED_PROXIES": "127.0.0.1/32",
     "PUBLIC_BASE_URL": f"http://127.0.0.1:{API_PORT}",
 }
 os.environ.update(ENV)
@@ -126,7 +130,7 @@ os.environ["ARH_TEST_AMQP_URL"] = ENV["AMQP_URL"]
 os.environ["ARH_TEST_REDIS_URL"] = ENV["REDIS_URL"]
 os.environ["ARH_TEST_RUN_ID_TLS"] = "1"
 
-from tests.helpers import DEMO_PASSWORD, fresh_ip, fresh_phone, make_id_number  # noqa: E402,F401
+from tests.helpers import DEMO_PASSWORD, fresh_ip, fresh_phone, make_id_number, staff_token  # noqa: E402,F401
 
 
 def _wait_http(url: str, proc: subprocess.Popen, name: str, timeout: float = 180) -> None:
@@ -259,9 +263,8 @@ class Api:
         self.client = httpx.AsyncClient(base_url=base, timeout=30, headers={"X-Forwarded-For": self.ip})
 
     async def login(self, username: str, password: str = DEMO_PASSWORD) -> str:
-        r = await self.client.post("/api/v1/auth/login", json={"username": username, "password": password})
-        assert r.status_code == 200, r.text
-        return r.json()["token"]
+        """Both steps of a staff login: the second factor's code is read from the sandbox."""
+        return await staff_token(self.client, username, password)
 
     async def person_login(self, id_number: str, password: str = DEMO_PASSWORD) -> str:
         r = await self.client.post("/api/public/auth/login", json={"id_number": id_number, "password": password})

@@ -36,6 +36,8 @@ class Role(Model):
     description = fields.CharField(255, null=True)
     permissions = fields.JSONField(default=list)
     builtin = fields.BooleanField(default=False)
+    # Holders log in with a second factor (SMS code or bound CA certificate).
+    second_factor = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
 
@@ -61,6 +63,8 @@ class Account(Model):
     enabled = fields.BooleanField(default=True)
     locked = fields.BooleanField(default=False)  # locked by an administrator
     must_change_password = fields.BooleanField(default=False)
+    # Opted in to a second factor at login even when no role of the account asks for one.
+    second_factor = fields.BooleanField(default=False, db_default=False)
     ca_cert_sn = fields.CharField(64, null=True)
     ca_cert_subject = fields.CharField(255, null=True)
     ca_valid_to = fields.DateField(null=True)

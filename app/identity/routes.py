@@ -1,20 +1,23 @@
 """Identity HTTP API: staff auth (/api/v1/auth), admin (/api/v1/identity), public auth and /api/me."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sanic import Blueprint, Request
 from sanic.response import json
 from sanic_ext import openapi
 from tortoise.functions import Count
 
+from app.config import get_settings
 from app.core import audit
 from app.core.errors import Forbidden, InvalidInput, NotFound
 from app.core.http import body, flag, parse, query
 from app.core.lists import Col, ListSpec, respond_list
 from app.identity import permissions as P
 from app.identity import schemas as S
-from app.identity import service
+from app.identity import second_factor, service
 from app.identity.guard import (
-    actor_of, authenticated, before_password_change, bearer, client_ip, person, perm, public,
+    actor_of, authenticated, before_password_change, bearer, client_ip, person, perm, public, staff,
 )
 from app.identity.models import Account, Org, Role
 from app.identity.scope import get_scoped, scoped
@@ -27,6 +30,7 @@ bp_me = Blueprint("me", url_prefix="/api/me")
 POSITION = {"supervisor": "业务主管", "clerk": "普通业务人员"}
 ORG_KIND = {"GOV": "住建部门", "BUILDER": "建设单位", "OPERATOR": "运营单位"}
 ACCOUNT_KIND = {"STAFF": "单位用户", "PERSON": "个人用户", "PARTNER": "接口账号"}
+LOCK_STATE = {"none": "正常", "admin": "管理员锁定", "login_failures": "登录失败锁定"}
 
 
 def _reveal(request: Request) -> bool:
@@ -45,7 +49,21 @@ async def _audit_reveal(request: Request, object_type: str, items: list[dict]) -
                            after={"ids": [i["id"] for i in items]})
 
 
-def account_out(a: Account, reveal: bool = False, roles: list[Role] | None = None) -> dict:
+def lock_fields(a: Account, login_locked_until: dt.datetime | None) -> dict:
+    """How the account is locked, if it is: by an administrator (until unlocked) or after failed
+    logins (until the time shown)."""
+    if a.locked:
+        state = "admin"
+    elif login_locked_until is not None:
+        state = "login_failures"
+    else:
+        state = "none"
+    return {"lock_state": state, "lock_state_label": LOCK_STATE[state],
+            "locked_until": S.d(login_locked_until) if state == "login_failures" else None}
+
+
+def account_out(a: Account, reveal: bool = False, roles: list[Role] | None = None,
+                login_locked_until: dt.datetime | None = None) -> dict:
     org = getattr(a, "org", None)
     org = org if isinstance(org, Org) else None
     out = {
@@ -54,6 +72,7 @@ def account_out(a: Account, reveal: bool = False, roles: list[Role] | None = Non
         "position": a.position, "is_org_main": a.is_org_main,
         "phone": S.pii(a.phone, "phone", reveal), "id_number": S.pii(a.id_number, "id", reveal),
         "enabled": a.enabled, "locked": a.locked, "must_change_password": a.must_change_password,
+        **lock_fields(a, login_locked_until), "second_factor": a.second_factor,
         "ca_cert_sn": a.ca_cert_sn, "ca_cert_subject": a.ca_cert_subject, "ca_valid_to": S.d(a.ca_valid_to),
         "ca_enabled": a.ca_enabled, "hired_on": S.d(a.hired_on), "left_on": S.d(a.left_on),
         "status": "left" if a.left_on else "active",
@@ -67,15 +86,62 @@ def account_out(a: Account, reveal: bool = False, roles: list[Role] | None = Non
 
 # ---- staff auth ------------------------------------------------------------------------------
 
+def _challenge_out(r: service.StaffLogin) -> dict:
+    return {"second_factor": "sms", "challenge_token": r.challenge_token, "ref": r.challenge.ref,
+            "phone": S.pii(r.account.phone, "phone", False), "expires_in": get_settings().sms_code_ttl_seconds,
+            "resend_after": get_settings().login_code_resend_seconds}
+
+
 @bp_auth.post("/login")
-@openapi.summary("单位用户登录（PUB-01-03）")
+@openapi.summary("单位用户登录第一步：账号密码（PUB-01-03）")
+@openapi.description(
+    "账号无需二次验证时直接返回 `token` 和 `account`。账号的角色（或本人）要求二次验证时：经 nginx 客户端证书"
+    "认证的连接上出示了账号绑定的 CA 证书，同样直接返回 `token`（factor=ca）；否则不返回 token，而返回"
+    "`second_factor`=\"sms\"、`challenge_token`、`ref`（短信中的编号）、`phone`（脱敏）、`expires_in` 秒，"
+    "并向登记手机发送验证码，再调用 /api/v1/auth/login/verify 完成登录。密码错误与验证码错误合并计入登录失败锁定。")
 @body(S.StaffLogin)
 @public
 async def staff_login(request: Request):
     p = parse(request, S.StaffLogin)
-    token, acc = await service.login_staff(p.username, p.password)
+    r = await service.login_staff(p.username, p.password, second_factor.client_cert_from(request.headers, request.ip),
+                                  request.app.ctx.sms)
+    if r.token is None:
+        return json(_challenge_out(r))
+    await r.account.fetch_related("org")
+    return json({"token": r.token, "factor": r.factor, "account": account_out(r.account)})
+
+
+@bp_auth.post("/login/verify")
+@openapi.summary("单位用户登录第二步：短信验证码（GOV-13-07）")
+@openapi.description("用第一步返回的 challenge_token 和短信验证码换取登录令牌。验证码错误计入登录失败次数；"
+                     "challenge_token 与验证码同时失效（5分钟）。")
+@body(S.LoginVerify)
+@public
+async def staff_login_verify(request: Request):
+    p = parse(request, S.LoginVerify)
+    token, acc = await service.verify_login_code(p.challenge_token, p.code)
     await acc.fetch_related("org")
-    return json({"token": token, "account": account_out(acc)})
+    return json({"token": token, "factor": "sms", "account": account_out(acc)})
+
+
+@bp_auth.post("/login/resend")
+@openapi.summary("重新发送登录短信验证码")
+@body(S.LoginChallenge)
+@public
+async def staff_login_resend(request: Request):
+    p = parse(request, S.LoginChallenge)
+    ch = await service.resend_login_code(p.challenge_token, request.app.ctx.sms)
+    return json({"ok": True, "ref": ch.ref, "expires_in": get_settings().sms_code_ttl_seconds,
+                 "resend_after": get_settings().login_code_resend_seconds})
+
+
+@bp_auth.put("/second-factor")
+@openapi.summary("本人开启或关闭登录短信二次验证（角色要求时始终须验证）")
+@body(S.SecondFactorIn)
+@staff
+async def staff_second_factor(request: Request):
+    acc = await service.set_own_second_factor(actor_of(request), parse(request, S.SecondFactorIn).enabled)
+    return json({"second_factor": acc.second_factor, "required": await service.needs_second_factor(acc)})
 
 
 async def _me_payload(request: Request) -> dict:
@@ -276,20 +342,24 @@ async def org_self(request: Request):
     return json(out)
 
 
-@bp_identity.post("/orgs/<org_id:int>/main-account/lock")
-@openapi.summary("锁定单位主账号")
-@perm("identity.org.manage")
-async def org_lock(request: Request, org_id: int):
-    acc = await service.lock_main_account(actor_of(request), org_id, True)
-    return json({"id": acc.id, "locked": acc.locked})
+def _toggle(path: str, param: str, on: tuple[str, str, str], off: tuple[str, str, str], code: str,
+            change, shape) -> None:  # noqa: ANN001
+    """Two routes for one switch: POST `path`/<verb> calls `change(actor, id, True|False)`.
+    `on` and `off` are (path verb, route name, OpenAPI summary)."""
+    for value, (verb, name, summary) in ((True, on), (False, off)):
+        def make(value: bool = value):  # noqa: ANN202 - binds this loop's value
+            async def handler(request: Request, **ids):  # noqa: ANN003, ANN202
+                return json(shape(await change(actor_of(request), ids[param], value)))
+            return handler
+        handler = make()
+        handler.__name__ = handler.__qualname__ = name
+        bp_identity.add_route(perm(code)(openapi.summary(summary)(handler)), f"{path}/{verb}",
+                              methods=["POST"], name=name)
 
 
-@bp_identity.post("/orgs/<org_id:int>/main-account/unlock")
-@openapi.summary("解锁单位主账号")
-@perm("identity.org.manage")
-async def org_unlock(request: Request, org_id: int):
-    acc = await service.lock_main_account(actor_of(request), org_id, False)
-    return json({"id": acc.id, "locked": acc.locked})
+_toggle("/orgs/<org_id:int>/main-account", "org_id", ("lock", "org_lock", "锁定单位主账号"),
+        ("unlock", "org_unlock", "解锁单位主账号（同时解除登录失败锁定）"), "identity.org.manage",
+        service.lock_main_account, lambda acc: {"id": acc.id, "locked": acc.locked})
 
 
 @bp_identity.post("/orgs/<org_id:int>/main-account/reset-password")
@@ -317,7 +387,8 @@ async def _roles_out(roles: list[Role]) -> list[dict]:
     orgs = {o.id: o.name for o in await Org.filter(id__in={r.org_id for r in roles})} if roles else {}
     return [{"id": r.id, "org_id": r.org_id, "org_name": orgs.get(r.org_id), "name": r.name,
              "description": r.description, "permissions": r.permissions, "permission_count": len(r.permissions),
-             "account_count": counts.get(r.id, 0), "builtin": r.builtin, "updated_at": S.d(r.updated_at)}
+             "account_count": counts.get(r.id, 0), "builtin": r.builtin, "second_factor": r.second_factor,
+             "updated_at": S.d(r.updated_at)}
             for r in roles]
 
 
@@ -332,6 +403,7 @@ ROLE_LIST = ListSpec(
         Col("permission_count", "权限数", ops=()),
         Col("account_count", "账号数", ops=()),
         Col("builtin", "内置", kind="bool"),
+        Col("second_factor", "登录二次验证", kind="bool"),
         Col("updated_at", "更新时间", kind="datetime", ops=("gte", "lte"), sortable=True),
     ],
     serialize=_roles_out, search=["name", "description"], default_sort="id",
@@ -392,7 +464,8 @@ async def menu_catalogue(request: Request):
 # ---- admin: staff and accounts -------------------------------------------------------------
 
 async def _accounts_out(accs: list[Account], reveal: bool = False) -> list[dict]:
-    return [account_out(a, reveal, list(a.roles)) for a in accs]
+    locks = await service.login_locks(accs)
+    return [account_out(a, reveal, list(a.roles), locks.get(a.id)) for a in accs]
 
 
 def _account_cols(title: str) -> list[Col]:
@@ -407,7 +480,9 @@ def _account_cols(title: str) -> list[Col]:
         Col("phone", "手机号", field="phone_idx", ops=()),
         Col("role_names", "角色", ops=()),
         Col("enabled", "启用", kind="bool"),
-        Col("locked", "锁定", kind="bool"),
+        Col("locked", "管理员锁定", kind="bool"),
+        Col("lock_state_label", "锁定状态", ops=()),
+        Col("locked_until", "锁定至", ops=()),
         Col("ca_cert_sn", "CA证书序列号", ops=("eq", "isnull")),
         Col("ca_enabled", "CA证书启用", kind="bool"),
         Col("hired_on", "入职日期", kind="date", ops=("eq", "gte", "lte"), sortable=True),
@@ -467,9 +542,18 @@ async def staff_detail(request: Request, account_id: int):
     acc = await scoped(Account, actor_of(request)).filter(id=account_id, kind="STAFF").select_related("org").first()
     if acc is None:
         raise NotFound()
-    out = account_out(acc, reveal, await acc.roles.all())
+    out = account_out(acc, reveal, await acc.roles.all(), (await service.login_locks([acc])).get(acc.id))
     await _audit_reveal(request, "account", [out])
     return json(out)
+
+
+@bp_identity.post("/staff/<account_id:int>/unlock")
+@openapi.summary("解锁员工账号：解除登录失败锁定和管理员锁定（审计）")
+@perm("identity.staff.unlock")
+async def staff_unlock(request: Request, account_id: int):
+    acc = await service.unlock_account(actor_of(request), account_id)
+    await acc.fetch_related("org")
+    return json(account_out(acc, roles=await acc.roles.all()))
 
 
 @bp_identity.post("/staff")
@@ -535,18 +619,9 @@ async def account_list(request: Request):
     return await _list_accounts(request, scoped(Account, actor_of(request)), ACCOUNT_LIST)
 
 
-@bp_identity.post("/accounts/<account_id:int>/enable")
-@openapi.summary("启用账号")
-@perm("identity.account.manage")
-async def account_enable(request: Request, account_id: int):
-    return json(account_out(await service.set_account_enabled(actor_of(request), account_id, True)))
-
-
-@bp_identity.post("/accounts/<account_id:int>/disable")
-@openapi.summary("停用账号（会话立即失效）")
-@perm("identity.account.manage")
-async def account_disable(request: Request, account_id: int):
-    return json(account_out(await service.set_account_enabled(actor_of(request), account_id, False)))
+_toggle("/accounts/<account_id:int>", "account_id", ("enable", "account_enable", "启用账号"),
+        ("disable", "account_disable", "停用账号（会话立即失效）"), "identity.account.manage",
+        service.set_account_enabled, account_out)
 
 
 @bp_identity.put("/accounts/<account_id:int>/phone")
@@ -566,18 +641,8 @@ async def account_ca_bind(request: Request, account_id: int):
     return json(account_out(await service.bind_ca(actor_of(request), account_id, parse(request, S.CaIn))))
 
 
-@bp_identity.post("/accounts/<account_id:int>/ca/enable")
-@openapi.summary("启用CA证书")
-@perm("identity.account.manage")
-async def account_ca_enable(request: Request, account_id: int):
-    return json(account_out(await service.set_ca_enabled(actor_of(request), account_id, True)))
-
-
-@bp_identity.post("/accounts/<account_id:int>/ca/disable")
-@openapi.summary("停用CA证书")
-@perm("identity.account.manage")
-async def account_ca_disable(request: Request, account_id: int):
-    return json(account_out(await service.set_ca_enabled(actor_of(request), account_id, False)))
+_toggle("/accounts/<account_id:int>/ca", "account_id", ("enable", "account_ca_enable", "启用CA证书"),
+        ("disable", "account_ca_disable", "停用CA证书"), "identity.account.manage", service.set_ca_enabled, account_out)
 
 
 @bp_identity.delete("/accounts/<account_id:int>/ca")

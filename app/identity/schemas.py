@@ -40,6 +40,19 @@ class StaffLogin(_In):
     password: str = Field(min_length=1, max_length=128, description="密码")
 
 
+class LoginVerify(_In):
+    challenge_token: str = Field(min_length=1, max_length=128, description="第一步（账号密码）返回的 challenge_token")
+    code: str = Field(min_length=1, max_length=6, description="发送到账号登记手机的6位短信验证码")
+
+
+class LoginChallenge(_In):
+    challenge_token: str = Field(min_length=1, max_length=128, description="第一步（账号密码）返回的 challenge_token")
+
+
+class SecondFactorIn(_In):
+    enabled: bool = Field(description="本人登录时是否使用短信验证码二次验证（角色要求时不能关闭）")
+
+
 class PersonLogin(_In):
     id_number: str = Field(min_length=1, max_length=32, description="身份证号")
     password: str = Field(min_length=1, max_length=128, description="密码")
@@ -94,6 +107,8 @@ class RoleIn(_In):
     description: str | None = Field(None, max_length=255, description="说明")
     permissions: list[str] = Field(default_factory=list, max_length=200, description="权限编码列表")
     org_id: RowId | None = Field(None, description="所属单位（默认本单位）")
+    second_factor: bool | None = Field(None, description="持有该角色的账号登录须二次验证（短信验证码或CA证书）；"
+                                       "新增时不填则按权限定：含账号、角色管理或审批权限的角色默认开启")
 
 
 class RoleIds(_In):
@@ -116,6 +131,7 @@ class StaffUpdate(_In):
     phone: str | None = None
     position: Position | None = None
     hired_on: dt.date | None = None
+    second_factor: bool | None = Field(None, description="该账号本人登录须二次验证（角色要求时无论此项均须验证）")
     _vp = field_validator("phone")(_phone)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import string
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 
@@ -11,10 +14,10 @@ from app.config import get_settings
 from app.core import audit
 from app.core.cache import redis
 from app.core.db import uow
-from app.core.errors import AppError, Conflict, Forbidden, InvalidInput
+from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, TooMany
 from app.core.idcard import id_number_error, normalize_id_number
 from app.core.pii import blind_index
-from app.identity import sessions, sms_codes
+from app.identity import second_factor, sessions, sms_codes
 from app.identity.models import Account, Org, Role
 from app.identity.passwords import hash_password, policy_error, verify_password
 from app.identity.permissions import PERMISSIONS, unknown_or_forbidden
@@ -26,9 +29,10 @@ from app.identity.scope import Actor, ensure_in_scope, get_scoped
 
 ACCOUNT_AUDIT = ["login_name", "name", "org_id", "position", "phone", "id_number", "enabled", "locked",
                  "ca_cert_sn", "ca_cert_subject", "ca_valid_to", "ca_enabled", "hired_on", "left_on",
-                 "is_org_main", "must_change_password"]
-ROLE_AUDIT = ["org_id", "name", "description", "permissions"]
+                 "is_org_main", "must_change_password", "second_factor"]
+ROLE_AUDIT = ["org_id", "name", "description", "permissions", "second_factor"]
 BAD_LOGIN = "账号或密码错误"
+LOGIN_SUMMARY = {"password": "登录成功", "sms": "登录成功（短信验证码二次验证）", "ca": "登录成功（CA证书二次验证）"}
 
 
 class AccountLocked(AppError):
@@ -65,14 +69,24 @@ async def _record_failure(realm: str, login: str) -> None:
         raise AccountLocked(f"登录失败次数过多，账号已锁定{s.login_lock_minutes}分钟")
 
 
-async def _login(realm: str, login: str, password: str, account: Account | None) -> str:
+async def _check_password(realm: str, login: str, password: str, account: Account | None) -> Org | None:
+    """The first factor, with the lockout and the account's state; returns the account's org."""
     await _guard_locked(realm, login)
     ok = await verify_password(account.password_hash if account else None, password)
     if not ok or account is None:
-        await _record_failure(realm, login)
-        await audit.record("auth.login_failed", "account", account.id if account else None,
-                           summary="登录失败", only_changes=False, after={"realm": realm})
+        await _fail(realm, login, account, "登录失败")
         raise AppError(BAD_LOGIN, code="BAD_CREDENTIALS", status=401)
+    return await _usable(account)
+
+
+async def _fail(realm: str, login: str, account: Account | None, summary: str, factor: str = "password") -> None:
+    """A failed factor counts towards the lockout, whichever factor it was."""
+    await audit.record("auth.login_failed", "account", account.id if account else None,
+                       summary=summary, only_changes=False, after={"realm": realm, "factor": factor})
+    await _record_failure(realm, login)
+
+
+async def _usable(account: Account) -> Org | None:
     if not account.enabled or account.left_on is not None:
         raise AppError("账号已停用，请联系管理员", code="ACCOUNT_DISABLED", status=403)
     if account.locked:
@@ -80,13 +94,22 @@ async def _login(realm: str, login: str, password: str, account: Account | None)
     org = await Org.filter(id=account.org_id).first() if account.org_id else None
     if org is not None and not org.enabled:
         raise AppError("所属单位已停用", code="ORG_DISABLED", status=403)
+    return org
+
+
+async def _open_session(realm: str, login: str, account: Account, org: Org | None, factor: str) -> str:
     await redis().delete(_lock_keys(realm, login)[0])
     account.last_login_at = dt.datetime.now(dt.timezone.utc)
     await Account.filter(id=account.id).update(last_login_at=account.last_login_at)
     token = await sessions.create(account.id, account.kind)
-    await audit.record("auth.login", "account", account.id, summary="登录成功", only_changes=False,
-                       actor=_as_actor(account, org.name if org else None))
+    await audit.record("auth.login", "account", account.id, summary=LOGIN_SUMMARY[factor], only_changes=False,
+                       after={"factor": factor}, actor=_as_actor(account, org.name if org else None))
     return token
+
+
+async def _login(realm: str, login: str, password: str, account: Account | None) -> str:
+    org = await _check_password(realm, login, password, account)
+    return await _open_session(realm, login, account, org, "password")
 
 
 def _as_actor(acc: Account, org_name: str | None = None):  # noqa: ANN202
@@ -94,10 +117,105 @@ def _as_actor(acc: Account, org_name: str | None = None):  # noqa: ANN202
                  org_name=org_name)
 
 
-async def login_staff(username: str, password: str) -> tuple[str, Account]:
+async def needs_second_factor(acc: Account) -> bool:
+    return acc.second_factor or await acc.roles.filter(second_factor=True).exists()
+
+
+@dataclass
+class StaffLogin:
+    """Either a session (`token`) or a challenge the second factor must answer."""
+    account: Account
+    token: str | None = None
+    challenge_token: str | None = None
+    challenge: second_factor.Challenge | None = None
+    factor: str = "password"
+
+
+async def login_staff(username: str, password: str, cert: second_factor.ClientCert | None = None,
+                      provider=None) -> StaffLogin:  # noqa: ANN001
+    """Password first; then, for an account whose role (or own choice) asks for it, the bound CA
+    certificate nginx verified on this connection, or else a code sent to the phone on file."""
+    login = username.lower()
     acc = await Account.filter(login_name=username, kind="STAFF").first()
-    token = await _login("staff", username.lower(), password, acc)
-    return token, acc
+    org = await _check_password("staff", login, password, acc)
+    if not await needs_second_factor(acc):
+        return StaffLogin(acc, await _open_session("staff", login, acc, org, "password"))
+    if cert is not None:
+        why = second_factor.cert_matches(cert, acc.ca_cert_sn, acc.ca_enabled, acc.ca_valid_to,
+                                         dt.datetime.now(dt.timezone.utc))
+        if why is not None:
+            await _fail("staff", login, acc, f"CA证书验证失败：{why}", "ca")
+            raise AppError(f"{why}，登录未完成", code="CA_CERT_MISMATCH", status=401)
+        return StaffLogin(acc, await _open_session("staff", login, acc, org, "ca"), factor="ca")
+    if acc.ca_enabled and acc.ca_cert_sn and get_settings().login_ca_required_when_bound:
+        raise AppError("该账号须使用绑定的CA证书登录，请插入证书介质后通过证书登录地址访问",
+                       code="CA_CERT_REQUIRED", status=401)
+    if not acc.phone:
+        raise AppError("该账号登录需要短信验证，但未登记手机号，请联系管理员设置手机号",
+                       code="NO_PHONE_FOR_SECOND_FACTOR", status=403)
+    token, ch = await second_factor.open_challenge(acc.id, login)
+    await _send_login_code(acc, ch, provider)
+    await audit.record("auth.login_challenge", "account", acc.id, summary="密码验证通过，已发送登录短信验证码",
+                       only_changes=False, after={"factor": "sms", "ref": ch.ref},
+                       actor=_as_actor(acc, org.name if org else None))
+    return StaffLogin(acc, challenge_token=token, challenge=ch, factor="sms")
+
+
+async def _send_login_code(acc: Account, ch: second_factor.Challenge, provider) -> None:  # noqa: ANN001
+    now = int(time.time())
+    await sms_codes.send_login_code(ch.digest, acc.id, acc.phone, ch.ref, provider)
+    await second_factor.mark_sent(ch, now)
+
+
+async def _live_challenge(challenge_token: str) -> second_factor.Challenge:
+    ch = await second_factor.load_challenge(challenge_token)
+    if ch is None:
+        raise AppError("登录验证已超时，请重新输入账号和密码", code="LOGIN_CHALLENGE_EXPIRED", status=401)
+    return ch
+
+
+async def resend_login_code(challenge_token: str, provider) -> second_factor.Challenge:  # noqa: ANN001
+    s = get_settings()
+    ch = await _live_challenge(challenge_token)
+    await _guard_locked("staff", ch.login)
+    wait = ch.last_sent + s.login_code_resend_seconds - int(time.time())
+    if wait > 0:
+        raise TooMany(f"验证码已发送，请{wait}秒后再获取")
+    if ch.sends >= s.login_code_max_sends:
+        raise TooMany("本次登录获取验证码次数已达上限，请重新输入账号和密码")
+    acc = await Account.get(id=ch.account_id)
+    await _usable(acc)
+    await _send_login_code(acc, ch, provider)
+    await audit.record("auth.login_code_resend", "account", acc.id, summary="重新发送登录短信验证码",
+                       only_changes=False, after={"ref": ch.ref}, actor=_as_actor(acc))
+    return await _live_challenge(challenge_token)
+
+
+async def verify_login_code(challenge_token: str, code: str) -> tuple[str, Account]:
+    """The second step: the code for this challenge opens the session; a wrong one counts towards
+    the same lockout as a wrong password."""
+    ch = await _live_challenge(challenge_token)
+    try:
+        await _guard_locked("staff", ch.login)
+    except AccountLocked:
+        await second_factor.close_challenge(ch)
+        raise
+    acc = await Account.get(id=ch.account_id)
+    try:
+        await sms_codes.consume_login_code(ch.digest, code)
+    except sms_codes.CodeExpired:
+        raise
+    except InvalidInput:
+        try:
+            await _fail("staff", ch.login, acc, "登录短信验证码错误", "sms")
+        except AccountLocked:
+            await second_factor.close_challenge(ch)
+            await sms_codes.drop_login_code(ch.digest)
+            raise
+        raise
+    await second_factor.close_challenge(ch)
+    org = await _usable(acc)  # it may have been disabled or locked since the password step
+    return await _open_session("staff", ch.login, acc, org, "sms"), acc
 
 
 async def login_person(id_number: str, password: str) -> tuple[str, Account]:
@@ -112,6 +230,21 @@ async def login_person(id_number: str, password: str) -> tuple[str, Account]:
 async def logout(token: str) -> None:
     await sessions.revoke(token)
     await audit.record("auth.logout", "session", None, summary="退出登录")
+
+
+async def set_own_second_factor(actor: Actor, enabled: bool) -> Account:
+    """A staff member opts in to (or out of) the second factor; a role that asks for it still does."""
+    async with uow() as tx:
+        acc = await Account.filter(id=actor.account_id).using_db(tx).select_for_update().first()
+        if enabled and not acc.phone:
+            raise InvalidInput("请先登记手机号，才能开启登录短信验证", fields={"enabled": "未登记手机号"})
+        before = audit.snapshot(acc, ["second_factor"])
+        acc.second_factor = enabled
+        await acc.save(using_db=tx, update_fields=["second_factor"])
+        await audit.record("account.second_factor", "account", acc.id, using=tx, before=before,
+                           after=audit.snapshot(acc, ["second_factor"]),
+                           summary="开启登录二次验证" if enabled else "关闭登录二次验证（本人）")
+    return acc
 
 
 # ---- person self-service ------------------------------------------------------------------
@@ -224,6 +357,106 @@ async def change_phone(actor: Actor, p: ChangePhone) -> None:
                            after=audit.snapshot(acc, ["phone"]))
 
 
+# ---- admin: lock state and unlock -------------------------------------------------------------
+
+def _lock_subject(acc: Account) -> tuple[str, str] | None:
+    """(realm, login) the login lockout counts this account under."""
+    if acc.kind == "STAFF" and acc.login_name:
+        return "staff", acc.login_name.lower()
+    if acc.kind == "PERSON" and acc.id_number:
+        return "person", normalize_id_number(acc.id_number)
+    return None
+
+
+async def login_locks(accounts: list[Account]) -> dict[int, dt.datetime]:
+    """Until when each account is locked out by failed logins (one Redis round trip for a page)."""
+    subjects = [(a.id, sub) for a in accounts if (sub := _lock_subject(a))]
+    if not subjects:
+        return {}
+    async with redis().pipeline(transaction=False) as p:
+        for _, (realm, login) in subjects:
+            p.ttl(_lock_keys(realm, login)[1])
+        ttls = await p.execute()
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return {aid: now + dt.timedelta(seconds=t) for (aid, _), t in zip(subjects, ttls) if t and t > 0}
+
+
+async def _clear_login_lock(acc: Account) -> None:
+    if sub := _lock_subject(acc):
+        await redis().delete(*_lock_keys(*sub))
+
+
+async def unlock_account(actor: Actor, account_id: int) -> Account:
+    """Lift both kinds of lock from a staff account in scope: the lockout after failed logins
+    and an administrator's lock."""
+    async with uow() as tx:
+        acc = await get_scoped(Account, actor, account_id, for_update=True, using=tx)
+        if acc.kind != "STAFF":
+            raise InvalidInput("只能解锁单位员工账号")
+        until = (await login_locks([acc])).get(acc.id)
+        if not acc.locked and until is None:
+            raise Conflict("该账号未被锁定", code="NOT_LOCKED")
+        before = {"locked": acc.locked, "locked_until": until.isoformat() if until else None}
+        acc.locked = False
+        await acc.save(using_db=tx, update_fields=["locked"])
+        await audit.record("account.unlock", "account", acc.id, using=tx, before=before,
+                           after={"locked": False, "locked_until": None}, only_changes=False,
+                           summary=f"解锁账号 {acc.login_name or acc.name}")
+    await _clear_login_lock(acc)
+    await sessions.bump_authz()
+    return acc
+
+
+# ---- admin: never leave an org without an account that can manage roles ------------------------
+
+MANAGE_ROLES = "identity.role.write"
+_ROLE_MANAGERS_LOCK = 7342
+_COUNT_ROLE_MANAGERS = """
+SELECT count(DISTINCT a.id) AS n FROM account a
+  JOIN org o ON o.id = a.org_id AND o.enabled
+  JOIN account_role ar ON ar.account_id = a.id
+  JOIN role r ON r.id = ar.role_id AND r.org_id = a.org_id
+ WHERE a.org_id = ANY($1::bigint[]) AND a.kind = 'STAFF' AND a.enabled AND NOT a.locked
+   AND a.left_on IS NULL AND a.login_name IS NOT NULL AND r.permissions::jsonb ? $2
+"""
+
+
+async def _org_chain(org_id: int, tx) -> list[int]:  # noqa: ANN001
+    """The org and the orgs above it (whose role managers can also manage its roles)."""
+    chain: list[int] = []
+    cur: int | None = org_id
+    while cur is not None and cur not in chain:
+        chain.append(cur)
+        cur = (await Org.filter(id=cur).using_db(tx).values_list("parent_id", flat=True) or [None])[0]
+    return chain
+
+
+async def _count_role_managers(chain: list[int], tx) -> int:  # noqa: ANN001
+    rows = await tx.execute_query_dict(_COUNT_ROLE_MANAGERS, [chain, MANAGE_ROLES])
+    return int(rows[0]["n"])
+
+
+@asynccontextmanager
+async def _keeps_role_managers(org_id: int | None, tx, kinds: tuple[str, ...] | None = None):  # noqa: ANN001, ANN202
+    """Wraps a change to roles or accounts: refused (and rolled back with the transaction) when it
+    would leave the org (with the orgs above it) with no enabled account able to manage roles,
+    where it had one. `kinds`: check only orgs of these kinds (a housing bureau admin who disables
+    or locks a builder's or operator's account can always enable or unlock it again)."""
+    org = await Org.filter(id=org_id).using_db(tx).first() if org_id is not None else None
+    if org is None or (kinds is not None and org.kind not in kinds):
+        yield
+        return
+    chain = await _org_chain(org_id, tx)
+    # Two admins taking each other's roles at once: one waits for the other, then counts again.
+    await tx.execute_query("SELECT pg_advisory_xact_lock($1, ($2::bigint % 2147483647)::int)",
+                           [_ROLE_MANAGERS_LOCK, chain[-1]])
+    before = await _count_role_managers(chain, tx)
+    yield
+    if before and not await _count_role_managers(chain, tx):
+        raise Conflict("此操作会使本单位没有任何可维护角色的启用账号，已拒绝。请先把含“角色维护”权限的角色分配给另一个启用的账号",
+                       code="LAST_ROLE_MANAGER")
+
+
 # ---- admin: roles ----------------------------------------------------------------------------
 
 def _temp_password() -> str:
@@ -264,8 +497,9 @@ async def create_role(actor: Actor, p: RoleIn) -> Role:
         _ensure_holds(actor, perms)
         if await Role.filter(org_id=org.id, name=p.name).using_db(tx).exists():
             raise Conflict("本单位已有同名角色", code="ROLE_NAME_TAKEN", fields={"name": "已存在"})
+        sf = p.second_factor if p.second_factor is not None else second_factor.second_factor_by_default(perms)
         role = await Role.create(org_id=org.id, name=p.name, description=p.description,
-                                 permissions=perms, using_db=tx)
+                                 permissions=perms, second_factor=sf, using_db=tx)
         await ensure_in_scope(role, actor, using=tx)
         await audit.record("role.create", "role", role.id, using=tx, after=audit.snapshot(role, ROLE_AUDIT),
                            summary=f"新增角色 {role.name}", only_changes=False)
@@ -282,8 +516,11 @@ async def update_role(actor: Actor, role_id: int, p: RoleIn) -> Role:
             raise Conflict("本单位已有同名角色", code="ROLE_NAME_TAKEN", fields={"name": "已存在"})
         role.name, role.description = p.name, p.description
         role.permissions = _check_perms(p.permissions, org.kind)
+        if p.second_factor is not None:
+            role.second_factor = p.second_factor
         _ensure_holds(actor, set(role.permissions) - set(before["permissions"]))
-        await role.save(using_db=tx)
+        async with _keeps_role_managers(org.id, tx):
+            await role.save(using_db=tx)
         await audit.record("role.update", "role", role.id, using=tx, before=before,
                            after=audit.snapshot(role, ROLE_AUDIT), summary=f"修改角色 {role.name}")
     await sessions.bump_authz()
@@ -386,7 +623,8 @@ async def set_staff_roles(actor: Actor, account_id: int, role_ids: list[int]) ->
     async with uow() as tx:
         acc = await _staff_for_write(actor, account_id, tx)
         before = sorted(r.id for r in await acc.roles.all().using_db(tx))
-        after = await _assign_roles(actor, acc, role_ids, tx)
+        async with _keeps_role_managers(acc.org_id, tx):
+            after = await _assign_roles(actor, acc, role_ids, tx)
         await audit.record("staff.roles", "account", acc.id, using=tx, before={"role_ids": before},
                            after={"role_ids": after}, summary=f"分配角色 {acc.name}")
     await sessions.bump_authz()
@@ -426,7 +664,8 @@ async def staff_leave(actor: Actor, account_id: int, p: LeaveIn) -> Account:
             raise InvalidInput("离职日期不能早于入职日期", fields={"left_on": "早于入职日期"})
         before = audit.snapshot(acc, ACCOUNT_AUDIT)
         acc.left_on, acc.enabled = p.left_on, False
-        await acc.save(using_db=tx)
+        async with _keeps_role_managers(acc.org_id, tx):
+            await acc.save(using_db=tx)
         await audit.record("staff.leave", "account", acc.id, using=tx, before=before,
                            after=audit.snapshot(acc, ACCOUNT_AUDIT), summary=f"登记离职 {acc.name}")
     await sessions.revoke_all(acc.id)
@@ -451,12 +690,15 @@ async def lock_main_account(actor: Actor, org_id: int, locked: bool) -> Account:
             raise InvalidInput("不能锁定自己的账号")
         before = audit.snapshot(acc, ["locked"])
         acc.locked = locked
-        await acc.save(using_db=tx, update_fields=["locked"])
+        async with _keeps_role_managers(acc.org_id, tx, kinds=("GOV",)):
+            await acc.save(using_db=tx, update_fields=["locked"])
         await audit.record("org.main_account_lock" if locked else "org.main_account_unlock", "account", acc.id,
                            using=tx, before=before, after=audit.snapshot(acc, ["locked"]),
                            summary=("锁定" if locked else "解锁") + f"单位主账号 {acc.login_name}")
     if locked:
         await sessions.revoke_all(acc.id)
+    else:
+        await _clear_login_lock(acc)  # unlocking also lifts a lockout after failed logins
     await sessions.bump_authz()
     return acc
 
@@ -471,7 +713,8 @@ async def set_main_roles(actor: Actor, org_id: int, role_ids: list[int]) -> Acco
     async with uow() as tx:
         acc = await _main_account(actor, org_id, tx)
         before = sorted(r.id for r in await acc.roles.all().using_db(tx))
-        after = await _assign_roles(actor, acc, role_ids, tx)
+        async with _keeps_role_managers(acc.org_id, tx):
+            after = await _assign_roles(actor, acc, role_ids, tx)
         await audit.record("org.main_account_roles", "account", acc.id, using=tx, before={"role_ids": before},
                            after={"role_ids": after}, summary=f"设置单位主账号角色 {acc.login_name}")
     await sessions.bump_authz()
@@ -483,10 +726,11 @@ async def _account_change(actor: Actor, account_id: int, action: str, summary: s
         acc = await get_scoped(Account, actor, account_id, for_update=True, using=tx)
         before = audit.snapshot(acc, ACCOUNT_AUDIT)
         change(acc)
-        try:
-            await acc.save(using_db=tx)
-        except IntegrityError as e:
-            raise Conflict("该手机号已被其他账号绑定", code="PHONE_REGISTERED") from e
+        async with _keeps_role_managers(acc.org_id, tx, kinds=("GOV",)):
+            try:
+                await acc.save(using_db=tx)
+            except IntegrityError as e:
+                raise Conflict("该手机号已被其他账号绑定", code="PHONE_REGISTERED") from e
         await ensure_in_scope(acc, actor, using=tx)
         await audit.record(action, "account", acc.id, using=tx, before=before,
                            after=audit.snapshot(acc, ACCOUNT_AUDIT), summary=f"{summary} {acc.login_name or acc.name}")

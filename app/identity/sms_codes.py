@@ -31,8 +31,8 @@ return 0
 """
 
 
-def _digest(phone: str, code: str) -> str:
-    return hmac_sm3(get_settings().pii_index_key.encode(), f"{phone}:{code}".encode()).hex()
+def _digest(subject: str, code: str) -> str:
+    return hmac_sm3(get_settings().pii_index_key.encode(), f"{subject}:{code}".encode()).hex()
 
 
 def _keys(purpose: str, phone: str) -> tuple[str, str]:
@@ -42,6 +42,10 @@ def _keys(purpose: str, phone: str) -> tuple[str, str]:
 
 class SmsFailed(AppError):
     status, code, message = 502, "SMS_SEND_FAILED", "短信发送失败，请稍后再试"
+
+
+class CodeExpired(InvalidInput):
+    """No live code: expired, used, or dropped after too many wrong tries (not a wrong guess)."""
 
 
 async def send_code(phone: str, purpose: str, ip: str | None, provider, deliver: bool = True) -> None:  # noqa: ANN001
@@ -66,26 +70,70 @@ async def send_code(phone: str, purpose: str, ip: str | None, provider, deliver:
     await r.expire(day_key, 86400)
     if not deliver:
         return
-    code = f"{secrets.randbelow(1_000_000):06d}"
     key, tries = _keys(purpose, phone)
-    await r.set(key, _digest(phone, code), ex=s.sms_code_ttl_seconds)
+    try:
+        await _deliver(key, tries, phone, phone, provider)
+    except SmsFailed:
+        await r.delete(f"smsrl:{idx}")
+        raise
+
+
+async def _deliver(key: str, tries: str, subject: str, phone: str, provider, template: str = "verify_code",  # noqa: ANN001
+                   extra: dict[str, str] | None = None) -> None:
+    """A fresh code stored hashed under `key` (replacing any earlier one), then sent to `phone`."""
+    r = redis()
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    await r.set(key, _digest(subject, code), ex=get_settings().sms_code_ttl_seconds)
     await r.delete(tries)
     try:
-        await provider.send(phone, "verify_code", {"code": code})
+        await provider.send(phone, template, {"code": code, **(extra or {})})
     except Exception as e:  # noqa: BLE001 - any provider failure means no usable code
-        await r.delete(key, f"smsrl:{idx}")
+        await r.delete(key)
         raise SmsFailed() from e
+
+
+async def _consume(key: str, tries: str, subject: str, code: str | None, field: str) -> None:
+    if not code or not code.isdigit() or len(code) != 6:
+        raise InvalidInput("验证码应为6位数字", fields={field: "验证码应为6位数字"})
+    ttl = get_settings().sms_code_ttl_seconds
+    res = await redis().eval(_CONSUME, 2, key, tries, _digest(subject, code), ttl, MAX_TRIES)
+    if int(res) == 1:
+        return
+    if int(res) == -1:
+        raise CodeExpired("验证码已失效，请重新获取", fields={field: "验证码已失效"})
+    raise InvalidInput("验证码错误", fields={field: "验证码错误"})
 
 
 async def consume_code(phone: str, purpose: str, code: str | None, field: str = "sms_code") -> None:
     """Raises unless `code` is the live code for phone+purpose; a right code works once."""
-    if not code or not code.isdigit() or len(code) != 6:
-        raise InvalidInput("验证码应为6位数字", fields={field: "验证码应为6位数字"})
     key, tries = _keys(purpose, phone)
-    ttl = get_settings().sms_code_ttl_seconds
-    res = await redis().eval(_CONSUME, 2, key, tries, _digest(phone, code), ttl, MAX_TRIES)
-    if int(res) == 1:
-        return
-    if int(res) == -1:
-        raise InvalidInput("验证码已失效，请重新获取", fields={field: "验证码已失效"})
-    raise InvalidInput("验证码错误", fields={field: "验证码错误"})
+    await _consume(key, tries, phone, code, field)
+
+
+# ---- the second factor of a staff login: one code per login challenge, not per phone ----------
+
+def _login_keys(challenge: str) -> tuple[str, str]:
+    return f"smscode:login:{challenge}", f"smstries:login:{challenge}"
+
+
+async def send_login_code(challenge: str, account_id: int, phone: str, ref: str, provider) -> None:  # noqa: ANN001
+    """A login code for one challenge (a digest of the challenge token). Only a right password
+    gets here, so the public per-phone limits do not apply; a per-account hourly cap stops an
+    attacker who holds the password from flooding the phone."""
+    s = get_settings()
+    r = redis()
+    hour_key = f"smslogin:{account_id}:{dt.datetime.now():%Y%m%d%H}"
+    if await r.incr(hour_key) > s.login_code_per_account_hourly:
+        raise TooMany("登录验证码发送过于频繁，请1小时后再试")
+    await r.expire(hour_key, 3600)
+    key, tries = _login_keys(challenge)
+    await _deliver(key, tries, challenge, phone, provider, "login_code", {"ref": ref})
+
+
+async def consume_login_code(challenge: str, code: str | None) -> None:
+    key, tries = _login_keys(challenge)
+    await _consume(key, tries, challenge, code, "code")
+
+
+async def drop_login_code(challenge: str) -> None:
+    await redis().delete(*_login_keys(challenge))

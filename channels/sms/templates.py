@@ -29,10 +29,15 @@ class SmsTemplate:
 TEMPLATES: dict[str, SmsTemplate] = {
     "verify_code": SmsTemplate("verify_code", ("code",), "您的验证码为${code}，5分钟内有效，请勿泄露。"),
     "notice": SmsTemplate("notice", ("content",), "${content}"),
+    # The second factor of a staff login. The reference is also shown on the login page, so the
+    # person can tell which login a code belongs to.
+    "login_code": SmsTemplate("login_code", ("code", "ref"),
+                              "您正在登录管理平台，验证码${code}（编号${ref}），5分钟内有效。如非本人操作，请立即修改密码。"),
 }
 
-DEFAULT_ALIYUN_TEMPLATES: dict[str, str] = {"verify_code": "SMS_480100001", "notice": "SMS_480100002"}
-DEFAULT_TENCENT_TEMPLATES: dict[str, str] = {"verify_code": "2100001", "notice": "2100002"}
+DEFAULT_ALIYUN_TEMPLATES: dict[str, str] = {"verify_code": "SMS_480100001", "notice": "SMS_480100002",
+                                             "login_code": "SMS_480100003"}
+DEFAULT_TENCENT_TEMPLATES: dict[str, str] = {"verify_code": "2100001", "notice": "2100002", "login_code": "2100003"}
 
 
 def get_template(name: str, params: Mapping[str, str]) -> SmsTemplate:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 import secrets
 
@@ -324,3 +325,123 @@ async def test_builders_and_operators_read_their_own_org_only(api, token):
         assert r.status_code == 200 and r.json()["name"] == name and r.json()["credit_code"]
         assert "*" in (r.json()["contact_phone"] or "*")  # masked
     assert (await api.get("/api/v1/identity/org-self", await token("gov_clerk"))).status_code == 403
+
+
+# ---- locked-out staff: the lock shows with its end, and an admin with the permission unlocks ------
+
+@pytest.mark.feature("GOV-13-06", "GOV-13-07")
+async def test_locked_out_staff_shows_until_when_and_an_admin_unlocks_it(api, token, new_staff):
+    login, password, acc_id = await new_staff()
+    t = await token("gov_admin")
+    r = await api.get(f"/api/v1/identity/staff/{acc_id}", t)
+    assert (r.json()["lock_state"], r.json()["locked_until"]) == ("none", None)
+    for i in range(5):
+        r = await api.client.post("/api/v1/auth/login", json={"username": login, "password": f"Bad@pass{i}"})
+    assert r.status_code == 429
+
+    r = await api.get(f"/api/v1/identity/staff/{acc_id}", t)
+    body = r.json()
+    assert body["lock_state"] == "login_failures" and body["lock_state_label"] == "登录失败锁定"
+    assert body["locked"] is False  # not an administrator's lock
+    until = dt.datetime.fromisoformat(body["locked_until"])
+    left = (until - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    assert 14 * 60 < left <= 15 * 60 + 1
+    r = await api.get("/api/v1/identity/staff", t, params={"login_name": login})
+    (row,) = r.json()["items"]
+    assert row["lock_state"] == "login_failures" and row["locked_until"] == body["locked_until"]
+
+    # without the permission, or outside the scope: refused, still locked
+    r = await api.post(f"/api/v1/identity/staff/{acc_id}/unlock", await token("gov_clerk"))
+    assert r.status_code == 403 and "解锁" in r.json()["error"]["message"]
+    r = await api.post(f"/api/v1/identity/staff/{acc_id}/unlock", await token("builder_admin"))
+    assert r.status_code == 404
+    r = await api.client.post("/api/v1/auth/login", json={"username": login, "password": password})
+    assert r.status_code == 429
+
+    r = await api.post(f"/api/v1/identity/staff/{acc_id}/unlock", t)
+    assert r.status_code == 200, r.text
+    assert (r.json()["lock_state"], r.json()["locked_until"]) == ("none", None)
+    log = await AuditLog.filter(action="account.unlock", object_id=str(acc_id)).order_by("-id").first()
+    assert log.before == {"locked": False, "locked_until": body["locked_until"]}
+    assert log.after == {"locked": False, "locked_until": None}
+    await api.login(login, password)
+    r = await api.post(f"/api/v1/identity/staff/{acc_id}/unlock", t)
+    assert r.status_code == 409 and r.json()["error"] == {"code": "NOT_LOCKED", "message": "该账号未被锁定",
+                                                          "fields": {}}
+
+
+@pytest.mark.feature("GOV-13-05", "GOV-13-07")
+async def test_an_administrators_lock_shows_and_staff_unlock_lifts_it(api, token, company):
+    org, main, _ = company
+    t = await token("gov_admin")
+    r = await api.post(f"/api/v1/identity/orgs/{org.id}/main-account/lock", t)
+    assert r.status_code == 200
+    r = await api.get(f"/api/v1/identity/staff/{main.id}", t)
+    assert (r.json()["lock_state"], r.json()["lock_state_label"], r.json()["locked_until"]) == \
+        ("admin", "管理员锁定", None)
+    r = await api.get("/api/v1/identity/staff", t, params={"locked": "true", "org_id": org.id})
+    assert [x["id"] for x in r.json()["items"]] == [main.id]
+    r = await api.post(f"/api/v1/identity/staff/{main.id}/unlock", t)
+    assert r.status_code == 200 and r.json()["locked"] is False
+    assert (await Account.get(id=main.id)).locked is False
+    await api.login(main.login_name)
+
+
+# ---- never leave an org without an enabled account able to manage roles (fuzz finding) ---------
+
+@pytest.mark.feature("GOV-13-04", "BLD-04-04")
+async def test_the_admin_cannot_edit_their_own_role_down_to_nothing(api, company):
+    org, main, role = company
+    mt = await api.login(main.login_name)
+    before = sorted(role.permissions)
+    n_audit = await AuditLog.filter(object_type="role", object_id=str(role.id)).count()
+    r = await api.put(f"/api/v1/identity/roles/{role.id}", mt, json={"name": role.name, "permissions": []})
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "LAST_ROLE_MANAGER"
+    assert "没有任何可维护角色的启用账号" in r.json()["error"]["message"]
+    assert sorted((await Role.get(id=role.id)).permissions) == before  # nothing written
+    assert await AuditLog.filter(object_type="role", object_id=str(role.id)).count() == n_audit
+    # taking only the role-management code away is the same change
+    r = await api.put(f"/api/v1/identity/roles/{role.id}", mt,
+                      json={"name": role.name, "permissions": [c for c in before if c != "identity.role.write"]})
+    assert r.status_code == 409
+    # nor can the last manager drop the role from their own account
+    r = await api.put(f"/api/v1/identity/staff/{main.id}/roles", mt, json={"role_ids": []})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "LAST_ROLE_MANAGER"
+    assert [x.id for x in await (await Account.get(id=main.id)).roles.all()] == [role.id]
+    # the rest of the role can still change
+    r = await api.put(f"/api/v1/identity/roles/{role.id}", mt,
+                      json={"name": role.name, "permissions": ["identity.role.read", "identity.role.write"]})
+    assert r.status_code == 200 and r.json()["permissions"] == ["identity.role.read", "identity.role.write"]
+
+
+@pytest.mark.feature("GOV-13-04", "GOV-13-07")
+async def test_a_second_manager_makes_the_change_possible_and_gov_keeps_one(api, token, company):
+    org, main, role = company
+    mt = await api.login(main.login_name)
+    r = await api.post("/api/v1/identity/staff", mt, json={"name": "副管理员", "phone": fresh_phone(),
+                                                            "hired_on": "2026-01-05"})
+    deputy = r.json()["id"]
+    r = await api.post(f"/api/v1/identity/staff/{deputy}/account", mt,
+                       json={"login_name": f"dep{secrets.token_hex(3)}", "password": "Deputy@2026", "role_ids": [role.id]})
+    assert r.status_code == 200, r.text
+    r = await api.put(f"/api/v1/identity/staff/{main.id}/roles", mt, json={"role_ids": []})
+    assert r.status_code == 200  # the deputy still manages roles
+    # A gov org: the housing bureau cannot disable the last account able to manage its roles.
+    tag = secrets.token_hex(3)
+    gov = await Org.create(kind="GOV", name=f"测试住建部门{tag}", district_code="440785", level="district")
+    grole = await Role.create(org=gov, name="管理员", permissions=["identity.role.read", "identity.role.write"])
+    only = Account(kind="STAFF", login_name=f"gm_{tag}", name="唯一管理员", org_id=gov.id,
+                   password_hash=await hash_password(DEMO_PASSWORD), phone=fresh_phone())
+    await only.save()
+    await only.roles.add(grole)
+    try:
+        t = await token("gov_admin")
+        r = await api.post(f"/api/v1/identity/accounts/{only.id}/disable", t)
+        assert r.status_code == 409 and r.json()["error"]["code"] == "LAST_ROLE_MANAGER"
+        assert (await Account.get(id=only.id)).enabled is True
+        assert not await AuditLog.filter(action="account.disable", object_id=str(only.id)).exists()
+    finally:  # other tests count the gov orgs
+        await only.roles.clear()
+        await only.delete()
+        await gov.delete()

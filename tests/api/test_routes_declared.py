@@ -17,6 +17,7 @@ KINDS = {"public", "staff", "person", "authenticated", "perm"}
 # added here on purpose; /api/public/* and /api/callbacks/* are public by design.
 PUBLIC_OUTSIDE_PUBLIC_API = {
     ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/login/verify"), ("POST", "/api/v1/auth/login/resend"),  # the login's second step
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/"), ("GET", "/admin"), ("GET", "/admin/<path:path>"),
     ("GET", "/verify/<doc_id:str>"),  # the page the QR code on every issued document opens
 }

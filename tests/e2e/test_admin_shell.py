@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.async_api import Page, expect
+from tests.helpers import staff_token, submit_login
 
 pytestmark = [pytest.mark.e2e]
 
@@ -43,7 +44,7 @@ async def ui_login(page: Page, admin_url: str, username: str, password: str) -> 
     await expect(page.get_by_text("单位用户登录")).to_be_visible()
     await page.locator("[data-test=username]").fill(username)
     await page.locator("[data-test=password]").fill(password)
-    await page.locator("[data-test=login-submit]").click()
+    await submit_login(page)  # and the SMS code, for an account that needs a second factor
     await page.wait_for_url(re.compile(r"/admin/dashboard$"))
     await expect(page.locator("[data-test=welcome]")).to_be_visible()
 
@@ -63,9 +64,7 @@ async def page_token(page: Page) -> str:
 
 async def api_token(api_url: str, username: str, password: str) -> str:
     async with httpx.AsyncClient(base_url=api_url) as c:
-        r = await c.post("/api/v1/auth/login", json={"username": username, "password": password})
-        assert r.status_code == 200, r.text
-        return r.json()["token"]
+        return await staff_token(c, username, password)
 
 
 async def api_get(api_url: str, token: str, path: str, **params) -> httpx.Response:

@@ -19,7 +19,7 @@ from playwright.async_api import Page, expect
 from app.core.context import SystemActor, current_actor
 from exchange.models import ExchangeMessage
 from tests.exchange.support import dead, pending
-from tests.helpers import make_id_number
+from tests.helpers import make_id_number, submit_login
 
 pytestmark = [pytest.mark.e2e]
 
@@ -38,7 +38,7 @@ async def ui_login(page: Page, admin_url: str, username: str) -> None:
     await page.goto(admin_url + "login")
     await page.locator("[data-test=username]").fill(username)
     await page.locator("[data-test=password]").fill(DEMO_PASSWORD)
-    await page.locator("[data-test=login-submit]").click()
+    await submit_login(page)  # and the SMS code, for an account that needs a second factor
     await page.wait_for_url(re.compile(r"/admin/dashboard$"))
 
 

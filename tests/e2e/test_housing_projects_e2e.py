@@ -35,6 +35,7 @@ from app.documents.models import IssuedDocument
 from app.domains.housing.models import PlanProjectTarget, Project, ProjectFile, ProjectProgress, QualificationAlert
 from app.identity.models import Account, Org
 from app.workflow.models import Case, CaseEvent
+from tests.helpers import staff_token, submit_login
 
 pytestmark = [pytest.mark.e2e]
 
@@ -54,7 +55,7 @@ async def ui_login(page: Page, admin_url: str, username: str) -> None:
     await page.goto(admin_url + "login")
     await page.locator("[data-test=username]").fill(username)
     await page.locator("[data-test=password]").fill(DEMO_PASSWORD)
-    await page.locator("[data-test=login-submit]").click()
+    await submit_login(page)  # and the SMS code, for an account that needs a second factor
     await page.wait_for_url(re.compile(r"/admin/dashboard$"))
 
 
@@ -108,9 +109,7 @@ async def approve(page: Page, result: str) -> None:
 
 async def api_token(api_url: str, username: str) -> str:
     async with httpx.AsyncClient(base_url=api_url) as c:
-        r = await c.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-        assert r.status_code == 200, r.text
-        return r.json()["token"]
+        return await staff_token(c, username)
 
 
 async def approve_all(api_url: str, token: str, number: str) -> None:

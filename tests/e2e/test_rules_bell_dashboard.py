@@ -19,6 +19,7 @@ from app.core.db import uow
 from app.identity.models import Account
 from app.rules.models import RuleSetVersion
 from channels.messages import service as messages
+from tests.helpers import submit_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.feature("SYS-01", "GOV-01-01")]
 
@@ -38,7 +39,7 @@ async def ui_login(page: Page, admin_url: str, username: str) -> None:
     await page.goto(admin_url + "login")
     await page.locator("[data-test=username]").fill(username)
     await page.locator("[data-test=password]").fill(DEMO_PASSWORD)
-    await page.locator("[data-test=login-submit]").click()
+    await submit_login(page)  # and the SMS code, for an account that needs a second factor
     await page.wait_for_url(re.compile(r"/admin/dashboard$"))
 
 
