@@ -192,7 +192,7 @@ def request_args(request: Request) -> dict[str, str]:
 
 
 @contextmanager
-def _values_fit_columns() -> Iterator[None]:
+def values_fit_columns() -> Iterator[None]:
     """Filter values that cannot fit their column (7 characters for a 6-character district code)
     fail when the query first runs; that is the clerk's input, not a server fault."""
     try:
@@ -220,13 +220,13 @@ async def respond_list(request: Request, qs: QuerySet, spec: ListSpec,
         qs = qs.prefetch_related(*spec.prefetch)
     fmt = args.get("format", "json")
     if fmt == "xlsx":
-        with _values_fit_columns():
+        with values_fit_columns():
             return await _export(request, qs, spec)
     if fmt != "json":
         raise InvalidInput("format 只能是 json 或 xlsx", fields={"format": "取值不在允许范围内"})
     page = _int_arg(args, "page", 1, 1, 100_000)
     size = _int_arg(args, "page_size", 20, 1, MAX_PAGE_SIZE)
-    with _values_fit_columns():
+    with values_fit_columns():
         total = await cached_count(qs, spec.count_epoch)
     rows = await qs.offset((page - 1) * size).limit(size)
     return json_response({"items": await spec.serialize(rows), "total": total, "page": page,

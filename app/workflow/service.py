@@ -160,7 +160,7 @@ def _is_applicant(role: str) -> bool:
     return role == access.APPLICANT
 
 
-async def _lock_case(actor: Actor, case_id: int, tx: Any) -> Case:
+async def lock_case(actor: Actor, case_id: int, tx: Any) -> Case:
     case = await Case.filter(id=case_id).select_for_update().using_db(tx).first()
     if case is None:
         raise NotFound("业务件不存在或无权查看")
@@ -519,7 +519,7 @@ async def act(actor: Actor, item_id: int, action: str, opinion: str | None = Non
     pending = _Pending()
     case_id = await _case_of_item(actor, item_id)
     async with uow() as tx:
-        case = await _lock_case(actor, case_id, tx)
+        case = await lock_case(actor, case_id, tx)
         item = await _locked_item(tx, case, item_id)
         if item.status != "open":
             raise WorkItemTaken()
@@ -535,7 +535,7 @@ async def act(actor: Actor, item_id: int, action: str, opinion: str | None = Non
 async def claim(actor: Actor, item_id: int) -> WorkItem:
     case_id = await _case_of_item(actor, item_id)
     async with uow() as tx:
-        case = await _lock_case(actor, case_id, tx)
+        case = await lock_case(actor, case_id, tx)
         item = await _locked_item(tx, case, item_id)
         if item.status != "open":
             raise WorkItemTaken()
@@ -556,7 +556,7 @@ async def transfer(actor: Actor, item_id: int, to_account_id: int, opinion: str 
     pending = _Pending()
     case_id = await _case_of_item(actor, item_id)
     async with uow() as tx:
-        case = await _lock_case(actor, case_id, tx)
+        case = await lock_case(actor, case_id, tx)
         item = await _locked_item(tx, case, item_id)
         if item.status != "open":
             raise WorkItemTaken()
@@ -602,7 +602,7 @@ def _withdrawable(case: Case, items: list[WorkItem]) -> bool:
 
 async def withdraw(actor: Actor, case_id: int, reason: str | None) -> Case:
     async with uow() as tx:
-        case = await _lock_case(actor, case_id, tx)
+        case = await lock_case(actor, case_id, tx)
         if case.submitter_id != actor.account_id:
             raise Forbidden("只有提交人可以撤回")
         items = await WorkItem.filter(case_id=case.id).exclude(status="cancelled").using_db(tx)
@@ -622,7 +622,7 @@ async def comment(actor: Actor, case_id: int, opinion: str) -> None:
     if not (opinion or "").strip():
         raise InvalidInput("请填写意见", fields={"opinion": "不能为空"})
     async with uow() as tx:
-        case = await _lock_case(actor, case_id, tx)
+        case = await lock_case(actor, case_id, tx)
         await _event(tx, case, actor, "comment", opinion=opinion.strip()[:2000])
 
 
@@ -645,7 +645,7 @@ async def _apply_form(tx: Any, case: Case, item: WorkItem, data: dict, complete:
 
 async def edit(actor: Actor, case_id: int, form: dict, row_version: int | None) -> Case:
     async with uow() as tx:
-        case = await _lock_case(actor, case_id, tx)
+        case = await lock_case(actor, case_id, tx)
         if row_version is not None and row_version != case.row_version:
             raise Conflict("业务件已被他人修改，请刷新后重试")
         items = await _editable_items(actor, case, tx)
@@ -672,7 +672,7 @@ async def edit(actor: Actor, case_id: int, form: dict, row_version: int | None) 
 
 async def add_material(actor: Actor, case_id: int, file_id: str, material_type: str) -> CaseMaterial:
     async with uow() as tx:
-        case = await _lock_case(actor, case_id, tx)
+        case = await lock_case(actor, case_id, tx)
         if not await _editable_items(actor, case, tx):
             raise Forbidden("当前环节您不能补充材料")
         if await CaseMaterial.filter(case_id=case.id).using_db(tx).count() >= MAX_MATERIALS:
@@ -686,7 +686,7 @@ async def add_material(actor: Actor, case_id: int, file_id: str, material_type: 
 
 async def remove_material(actor: Actor, case_id: int, material_id: int) -> None:
     async with uow() as tx:
-        case = await _lock_case(actor, case_id, tx)
+        case = await lock_case(actor, case_id, tx)
         if not await _editable_items(actor, case, tx):
             raise Forbidden("当前环节您不能删除材料")
         m = await CaseMaterial.filter(id=material_id, case_id=case.id).using_db(tx).first()
@@ -698,7 +698,7 @@ async def remove_material(actor: Actor, case_id: int, material_id: int) -> None:
 
 async def delete_draft(actor: Actor, case_id: int) -> None:
     async with uow() as tx:
-        case = await _lock_case(actor, case_id, tx)
+        case = await lock_case(actor, case_id, tx)
         if case.status != "draft":
             raise Conflict("只能删除草稿", code="CASE_NOT_DRAFT")
         if actor.kind == "PERSON" and case.submitter_id != actor.account_id:

@@ -122,7 +122,7 @@ def _subject_id(case: Case, key: str) -> int | None:
 
 
 async def _intake_case(actor: Actor, case_id: int, tx: Any) -> Case:
-    case = await service._lock_case(actor, case_id, tx)
+    case = await service.lock_case(actor, case_id, tx)
     if case.case_type != "unit_intake":
         raise NotFound("房源入库申请不存在或无权查看")
     return case

@@ -32,4 +32,4 @@ async def progress_reported(case: Case, tx: Any, actor: Actor) -> None:
 @on_create("progress_report")
 async def check_subject_project(case: Case, tx: Any, actor: Actor) -> None:
     """Refuse at intake, not only at approval, a case about someone else's or an unrecognised project."""
-    await projects._case_project(case, tx)
+    await projects.case_project(case, tx)

@@ -73,7 +73,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _today() -> dt.date:
+def cn_today() -> dt.date:
     return calendar.today()
 
 
@@ -347,7 +347,7 @@ async def project_detail(actor: Actor, project_id: int) -> dict:
     open_cases = await Case.filter(subjects__contains={"project_id": p.id},
                                    status__in=["draft", "in_review", "returned"]).order_by("-id").limit(50)
     rule = await _rule_or_default(p.supply_mode)
-    today = _today()
+    today = cn_today()
     targets = await PlanProjectTarget.filter(project_id=p.id).prefetch_related("plan", "project").order_by("-plan_id")
     housing = await PlanHousingTarget.filter(project_id=p.id).prefetch_related("plan", "project") \
         .order_by("-plan_id", "layout")
@@ -590,7 +590,7 @@ def _subject_project_id(case: Any) -> int:
     return int(raw)
 
 
-async def _case_project(case: Any, tx: Any) -> Project:
+async def case_project(case: Any, tx: Any) -> Project:
     pid = _subject_project_id(case)
     p = await Project.filter(id=pid).select_for_update().using_db(tx).first()
     if p is None:
@@ -630,7 +630,7 @@ async def recognize(case: Any, tx: Any, actor: Any) -> Project:
     if await Project.filter(builder_id=builder.id, name=d.name).exclude(state="exited").using_db(tx).exists():
         raise InvalidInput(f"{builder.name}已有名为“{d.name}”的项目", fields={"project_name": "重名"})
     rule = await alerts.qualification_rule(d.supply_mode)
-    q_from, q_to = alerts.qualification_period(_today(), rule)
+    q_from, q_to = alerts.qualification_period(cn_today(), rule)
     p = await Project.create(
         code=await next_number(NUMBER_TYPE, using=tx), name=d.name, district_code=case.district_code,
         address=d.address, builder_id=builder.id, supply_mode=d.supply_mode, land_area=d.land_area,
@@ -655,7 +655,7 @@ async def recognize(case: Any, tx: Any, actor: Any) -> Project:
 
 async def exit_project(case: Any, tx: Any, actor: Any) -> Project:
     """项目退出 办结: state exited, taken off the public site, certificate revoked, alerts closed."""
-    p = await _case_project(case, tx)
+    p = await case_project(case, tx)
     allocated = await Unit.filter(project_id=p.id, state="allocated").using_db(tx).count()
     if allocated:
         raise InvalidInput(f"项目还有{allocated}套已配租的房屋，不能退出")
@@ -678,8 +678,8 @@ async def exit_project(case: Any, tx: Any, actor: Any) -> Project:
 
 async def record_progress(case: Any, tx: Any, actor: Any) -> ProjectProgress:
     """进度申报 办结: one progress row per project and month; the latest month updates the project."""
-    p = await _case_project(case, tx)
-    r = parse_progress(case.form or {}, _today())
+    p = await case_project(case, tx)
+    r = parse_progress(case.form or {}, cn_today())
     if p.unit_count and r.units_started > p.unit_count:
         raise InvalidInput(f"累计开工套数不能超过项目计划套数（{p.unit_count}套）", fields={"units_started": "超过计划套数"})
     if p.building_area and r.area_started > p.building_area:

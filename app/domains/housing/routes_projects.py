@@ -17,7 +17,7 @@ from app.core import files as file_store
 from app.core.errors import InvalidInput
 from app.core.http import body, parse, query
 from app.core.lists import Col, ListSpec, build_filters, request_args, respond_list
-from app.core.lists import _values_fit_columns as values_fit_columns  # the list mechanism's own guard
+from app.core.lists import values_fit_columns
 from app.core.regions import DISTRICT_NAMES
 from app.domains.housing import alerts, plans, projects
 from app.domains.housing import schemas_projects as S

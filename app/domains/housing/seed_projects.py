@@ -94,7 +94,7 @@ async def _historic(row: tuple) -> Project:
     login, district, name, address, mode, units, area, wgs, buildings, days_left, operator_login = row
     builder = await Account.get(login_name=login)
     operator = await Account.get(login_name=operator_login) if operator_login else None
-    today = projects._today()
+    today = projects.cn_today()
     to = today + dt.timedelta(days=days_left)
     pt = projects.make_point(*_bd09(*wgs))
     async with uow() as tx:
@@ -126,7 +126,7 @@ async def seed_demo() -> None:
     await projects.set_operator(admin, binjiang.id, operator.id)
     await projects.set_published(admin, binjiang.id, True)
     await _progress(people, jianghai)
-    plan = await plans.create_plan(admin, S.PlanIn(year=projects._today().year, name=f"{projects._today().year}年"
+    plan = await plans.create_plan(admin, S.PlanIn(year=projects.cn_today().year, name=f"{projects.cn_today().year}年"
                                                    "保障性租赁住房建设计划", description="全市年度建设计划（演示）"))
     for p, us, uc, inv in ((binjiang, 396, 0, 90_000_000), (jianghai, 240, 120, 40_000_000),
                            (shaping, 180, 0, 30_000_000)):
@@ -141,7 +141,7 @@ async def seed_demo() -> None:
 
 
 async def _progress(people: dict[str, Actor], p: Project) -> None:
-    today = projects._today()
+    today = projects.cn_today()
     period = f"{today:%Y-%m}"
     case = await projects.start_case(people["builder_admin"], p.id, S.ProjectCaseIn(
         case_type="progress_report", form={"period": period, "progress_percent": 45, "investment_done": 28_000_000,

@@ -74,7 +74,7 @@ async def test_the_rule_set_decides_the_qualification_period():
     try:
         case = await approve(await declare("闲置房源盘活"))
         p = await Project.get(declaration_case_id=case.id)
-        today = projects._today()
+        today = projects.cn_today()
         assert (p.supply_mode, p.qualification_from) == ("idle", today)
         assert p.qualification_to == alerts.add_years(today, 8) - dt.timedelta(days=1)
         entry = await AuditLog.get(action="project.recognize", object_id=str(p.id))
@@ -111,7 +111,7 @@ async def test_exit_closes_alerts_and_takes_the_project_off_the_public_site():
     p = await Project.get(declaration_case_id=(await approve(await declare())).id)
     admin = await actor("gov_admin")
     await projects.set_published(admin, p.id, True)
-    today = projects._today()
+    today = projects.cn_today()
     p.qualification_to = today + dt.timedelta(days=3)
     await p.save(update_fields=["qualification_to"])
     await alerts.run(today=today)
