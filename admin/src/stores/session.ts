@@ -30,6 +30,18 @@ export interface Me {
   roles?: { id: number | string; name: string }[]
 }
 
+/** What the password step answers when the account needs a second factor. */
+export interface LoginChallenge {
+  second_factor: 'sms'
+  challenge_token: string
+  /** Printed in the SMS too, so the person can tell which login a code belongs to. */
+  ref: string
+  /** Masked, e.g. 138****0101. */
+  phone: string
+  expires_in: number
+  resend_after: number
+}
+
 export const useSession = defineStore('session', () => {
   const token = ref<string | null>(getToken())
   const me = ref<Me | null>(null)
@@ -41,10 +53,30 @@ export const useSession = defineStore('session', () => {
     return permissions.value.has(code)
   }
 
-  async function login(username: string, password: string): Promise<void> {
-    const res = await post<{ token: string }>('/auth/login', { username, password }, { quiet: true })
-    setToken(res.token)
-    token.value = res.token
+  /** The password step. Null when that was enough; otherwise the challenge the SMS code answers. */
+  async function login(username: string, password: string): Promise<LoginChallenge | null> {
+    const res = await post<{ token?: string } & Partial<LoginChallenge>>(
+      '/auth/login', { username, password }, { quiet: true })
+    if (!res.token) return res as LoginChallenge
+    await begin(res.token)
+    return null
+  }
+
+  /** The second step: the code sent to the phone on file. */
+  async function verifyCode(challengeToken: string, code: string): Promise<void> {
+    const res = await post<{ token: string }>(
+      '/auth/login/verify', { challenge_token: challengeToken, code }, { quiet: true })
+    await begin(res.token)
+  }
+
+  async function resendCode(challengeToken: string): Promise<{ ref: string; resend_after: number }> {
+    return post<{ ref: string; resend_after: number }>(
+      '/auth/login/resend', { challenge_token: challengeToken }, { quiet: true })
+  }
+
+  async function begin(newToken: string): Promise<void> {
+    setToken(newToken)
+    token.value = newToken
     me.value = null
     await loadMe()
   }
@@ -74,5 +106,5 @@ export const useSession = defineStore('session', () => {
     }
   }
 
-  return { token, me, permissions, menus, hasPerm, login, loadMe, logout, reset }
+  return { token, me, permissions, menus, hasPerm, login, verifyCode, resendCode, loadMe, logout, reset }
 })
