@@ -20,9 +20,9 @@ from app.identity.passwords import hash_password
 from app.identity.permissions import grantable
 from app.identity.second_factor import second_factor_by_default
 from app.rules import seed as rules_seed
-
 from app.workflow import calendar, deploy
 from app.workflow.demo import seed_demo
+
 DEMO_PASSWORD = "Demo@2026"
 CITY = ("江门市住房和城乡建设局", "440700", "11440700007017834X")
 DISTRICTS = [
@@ -113,6 +113,10 @@ async def seed() -> None:
     await _grant_missing(city_clerk, GOV_CLERK_PERMS)
     await _staff("gov_admin", "王建华", city, "supervisor", [city_admin], "13800000101", main=True, pw_hash=pw)
     await _staff("gov_clerk", "刘晓燕", city, "clerk", [city_clerk], "13800000102", pw_hash=pw)
+    # A second city approver: a step marked 须由不同人员办理 (e.g. 市住建认定 after 区住建复审) needs one.
+    city_boss_role = await _role(city, "业务主管", gov_all)
+    await _grant_missing(city_boss_role, gov_all)
+    await _staff("gov_director", "李卫东", city, "supervisor", [city_boss_role], "13800000105", pw_hash=pw)
     pj_clerk_role = await _role(dist["440703"], "业务员", GOV_CLERK_PERMS)
     await _grant_missing(pj_clerk_role, GOV_CLERK_PERMS)
     pj_supervisor_role = await _role(dist["440703"], "业务主管", gov_all)

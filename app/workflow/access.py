@@ -7,7 +7,7 @@ lists) and a Python predicate (acting), so the two cannot drift apart.
 """
 from __future__ import annotations
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from app.core.errors import NotFound
 from app.documents import access as documents_access
@@ -35,11 +35,18 @@ def roles_of(actor: Actor) -> list[str]:
 
 
 def candidate_q(actor: Actor) -> Q | None:
-    """Open, unclaimed items this actor may claim; None = none at all."""
+    """Open, unclaimed items this actor may claim; None = none at all.
+
+    Besides role and scope: never a step of a case the actor's own org applied for, and never a
+    step that must be handled by someone else than the handlers of the case's earlier steps
+    (须由不同人员办理) when the actor is one of them."""
     roles = roles_of(actor)
     if not roles:
         return None
-    base = Q(role__in=roles, assignee_id=None)
+    base = Q(role__in=roles, assignee_id=None, applicant_org_id__not=actor.org_id)
+    handled = WorkItem.filter(status="done", done_by_id=actor.account_id).exclude(role=APPLICANT) \
+        .values("case_id")
+    base &= Q(distinct_handler=False) | ~Q(case_id__in=Subquery(handled))
     if actor.scope == CITY:
         return base & Q(scope__in=[CITY, DISTRICT])
     if actor.scope == DISTRICT:
@@ -50,8 +57,11 @@ def candidate_q(actor: Actor) -> Q | None:
 
 
 def is_candidate(actor: Actor, item: WorkItem) -> bool:
-    if item.role not in roles_of(actor):
+    """Role, scope and org: whether the actor may hold this (non-applicant) step at all."""
+    if item.role == APPLICANT or item.role not in roles_of(actor):
         return False
+    if item.applicant_org_id is not None and item.applicant_org_id == actor.org_id:
+        return False  # the applicant's own staff never review its case
     if item.scope == CITY:
         return actor.scope == CITY
     if item.scope == DISTRICT:
@@ -59,6 +69,20 @@ def is_candidate(actor: Actor, item: WorkItem) -> bool:
     if item.scope == ORG:
         return actor.scope == ORG and item.org_id == actor.org_id
     return False
+
+
+def duty_conflict(item: WorkItem, handled: dict[str, str]) -> str | None:
+    """The earlier step (its name) whose handler may not handle this one, or None.
+
+    `handled` maps the step ids the person completed in this case (review steps only) to their
+    names. Handling the same step again (after a return) is no conflict."""
+    if not item.distinct_handler:
+        return None
+    return next((name for sid, name in handled.items() if sid != item.step_id), None)
+
+
+def duty_message(step_name: str) -> str:
+    return f"您已办理本件的「{step_name}」环节，按职责分离要求，本环节须由其他人员办理"
 
 
 def case_scope_q(actor: Actor) -> Q | None:

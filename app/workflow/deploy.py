@@ -7,10 +7,11 @@ from dataclasses import asdict
 from app.core import audit
 from app.core.db import uow
 from app.core.errors import InvalidInput, NotFound
-from app.workflow import forms
+from app.workflow import forms, layout
 from app.workflow.case_types import CASE_TYPES, case_type
 from app.workflow.engine import ProcessDefinition, default_process, load_process
 from app.workflow.models import FormVersion, ProcessVersion
+from app.core.context import SystemActor
 
 # Parsed definitions by version id: a version's XML never changes, so parsing once is enough.
 _PARSED: dict[int, ProcessDefinition] = {}
@@ -35,6 +36,8 @@ def check_process(key: str, xml: str) -> ProcessDefinition:
 
 
 async def deploy_process(key: str, xml: str, note: str | None, actor) -> ProcessVersion:  # noqa: ANN001
+    if isinstance(xml, str) and 0 < len(xml) <= 1_000_000:
+        xml = await asyncio.to_thread(layout.ensure_di, xml)  # a process saved without a drawing gets one
     definition = await asyncio.to_thread(check_process, key, xml)
     async with uow() as tx:
         # Serialise deploys of one key on its current active row (or nothing, for the first).
@@ -104,7 +107,6 @@ async def seed_defaults() -> None:
     (no person deployed it) gets the shipped default again when that has changed with an upgrade;
     anything an administrator deployed is left alone.
     """
-    from app.core.context import SystemActor
     actor = SystemActor()
     for key in CASE_TYPES:
         pv = await ProcessVersion.filter(key=key, active=True).first()

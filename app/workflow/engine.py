@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,9 @@ ACTIONS = {
     "return_applicant": "退回申请人",
 }
 OUTCOMES = {"completed": "办结", "rejected": "驳回"}
+BOOL_PROPS = {"true": True, "false": False}
 RESERVED_VARS = ("action", "returned_from")
+RETURN_PREVIOUS_COND = re.compile(r"""action\s*==\s*["']return_previous["']""")
 
 
 class ProcessInvalid(InvalidInput):
@@ -200,6 +203,8 @@ class StepDef:
     scope: str
     sla_days: int
     actions: tuple[str, ...]
+    # 须由不同人员办理: whoever handled an earlier step of the case may not handle this one.
+    distinct_handler: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,13 @@ class ProcessDefinition:
     outcomes: dict[str, str]  # end event id -> outcome
     spec: Any = field(repr=False, compare=False)
     subprocess_specs: Any = field(repr=False, compare=False, default=None)
+    # step id -> the step its 退回上一步 leads to (only for plain `action == "return_previous"` branches)
+    returns_to: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def returns_to_applicant(self, step_id: str) -> bool:
+        """退回上一步 from this step would land on an applicant step: the same as 退回申请人."""
+        target = self.returns_to.get(step_id)
+        return target is not None and target in self.steps and self.steps[target].role == "applicant"
 
 
 def content_hash(xml: str | bytes) -> str:
@@ -309,8 +321,13 @@ def _check_semantics(root: etree._Element) -> tuple[etree._Element, dict[str, St
         bad = [a for a in actions if a not in ACTIONS]
         if not actions or bad:
             raise ProcessInvalid(f"{label} 的可用操作 actions=“{acts}”无效，可选：{', '.join(ACTIONS)}")
+        distinct = props.get("distinct_handler", "false")
+        if distinct not in BOOL_PROPS:
+            raise ProcessInvalid(f"{label} 的“须由不同人员办理” distinct_handler=“{distinct}”应为 true 或 false")
+        if role == "applicant" and BOOL_PROPS[distinct]:
+            raise ProcessInvalid(f"{label} 是申请人环节，不能设置“须由不同人员办理”")
         steps[ut.get("id")] = StepDef(ut.get("id"), ut.get("name") or ut.get("id"), role, scope,
-                                      int(sla), actions)
+                                      int(sla), actions, BOOL_PROPS[distinct])
     if not steps:
         raise ProcessInvalid("流程至少应有一个用户任务（办理环节）")
 
@@ -337,6 +354,23 @@ def _check_semantics(root: etree._Element) -> tuple[etree._Element, dict[str, St
                 raise ConditionInvalid(f"{_label(f)} {e.message}") from e
     _check_action_branches(proc, steps, flows)
     return proc, steps, outcomes
+
+
+def _return_targets(proc: etree._Element, steps: dict[str, StepDef]) -> dict[str, str]:
+    """Where each step's 退回上一步 leads: step -> gateway -> the `action == "return_previous"` flow."""
+    flows = list(proc.iter(f"{{{BPMN_NS}}}sequenceFlow"))
+    out: dict[str, str] = {}
+    for sid in steps:
+        after = [f for f in flows if f.get("sourceRef") == sid]
+        if len(after) != 1:
+            continue
+        gw = after[0].get("targetRef")
+        for f in flows:
+            cond = f.find(f"{{{BPMN_NS}}}conditionExpression")
+            if f.get("sourceRef") == gw and cond is not None and \
+                    RETURN_PREVIOUS_COND.fullmatch((cond.text or "").strip()):
+                out[sid] = f.get("targetRef")
+    return out
 
 
 def _check_action_branches(proc: etree._Element, steps: dict[str, StepDef],
@@ -384,7 +418,8 @@ def load_process(xml: str | bytes) -> ProcessDefinition:
     text = xml.decode() if isinstance(xml, bytes) else xml
     return ProcessDefinition(key=proc.get("id"), name=proc.get("name") or proc.get("id"),
                              version=content_hash(xml), xml=text, steps=steps, outcomes=outcomes,
-                             spec=spec, subprocess_specs=subprocess_specs)
+                             spec=spec, subprocess_specs=subprocess_specs,
+                             returns_to=_return_targets(proc, steps))
 
 
 def default_process_keys() -> list[str]:
@@ -409,6 +444,7 @@ class ReadyStep:
     scope: str
     sla_days: int
     actions: tuple[str, ...]
+    distinct_handler: bool = False
 
 
 def _step_of(task) -> StepDef:  # noqa: ANN001
@@ -416,7 +452,8 @@ def _step_of(task) -> StepDef:  # noqa: ANN001
     props = (getattr(spec, "extensions", None) or {}).get("properties", {})
     actions = tuple(a.strip() for a in props.get("actions", "").split(",") if a.strip())
     return StepDef(spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, props.get("role", ""),
-                   props.get("scope", ""), int(props.get("sla_days", "0") or 0), actions)
+                   props.get("scope", ""), int(props.get("sla_days", "0") or 0), actions,
+                   props.get("distinct_handler") == "true")
 
 
 class Instance:
@@ -442,7 +479,8 @@ class Instance:
         out = []
         for t in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             s = _step_of(t)
-            out.append(ReadyStep(str(t.id), s.step_id, s.name, s.role, s.scope, s.sla_days, s.actions))
+            out.append(ReadyStep(str(t.id), s.step_id, s.name, s.role, s.scope, s.sla_days, s.actions,
+                                 s.distinct_handler))
         return out
 
     @property

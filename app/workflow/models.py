@@ -127,6 +127,8 @@ class WorkItem(Model):
     applicant_name = fields.CharField(128)
     district_code = fields.CharField(6)
     org_id = fields.BigIntField(null=True)
+    applicant_org_id = fields.BigIntField(null=True)  # its staff never handle a review step of the case
+    distinct_handler = fields.BooleanField(default=False)  # 须由不同人员办理 (separation of duties)
     status = fields.CharField(16, default="open")  # open | done | cancelled
     assignee_id = fields.BigIntField(null=True)
     assignee_name = fields.CharField(64, null=True)

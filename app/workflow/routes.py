@@ -56,9 +56,11 @@ async def case_detail(actor: Actor, case: Case) -> dict:
         ProcessVersion.get(id=case.process_version_id))
     thumbs = set(await StoredFile.filter(id__in=[m.file_id for m in materials], thumb_sha256__isnull=False)
                  .values_list("id", flat=True)) if materials else set()
-    mine = [i for i in items if service.may_act(actor, i) or service.may_transfer(actor, i)]
+    handled = (await service.handled_steps([case.id], actor.account_id)).get(case.id, {})
+    rights = {i.id: service.rights(actor, i, handled) for i in items}
+    mine = [i for i in items if any(rights[i.id].values())]
     # The form as this viewer sees it: the permissions of the step they hold, else read-only.
-    held = next((i for i in mine if service.may_act(actor, i)), None)
+    held = next((i for i in mine if rights[i.id]["can_act"]), None)
     if fv:
         if held is not None:
             perms = forms.perms_for(fv.rules, fv.field_perms, held.step_id, held.role == access.APPLICANT)
@@ -72,6 +74,9 @@ async def case_detail(actor: Actor, case: Case) -> dict:
     editable = held is not None and case.status not in ("complete", "rejected", "withdrawn") and \
         any(p == forms.EDIT for p in perms.values())
     all_items = await WorkItem.filter(case_id=case.id).exclude(status="cancelled")
+    # The applicant's side (the person, or the applying org's staff) sees the step's state, not who on the
+    # bureau's side holds it: names masked, account ids left out.
+    outsider = actor.kind == "PERSON" or (case.applicant_org_id is not None and actor.org_id == case.applicant_org_id)
     out = S.case_row(case, today) | S.case_pii(case) | {
         "submitter_id": case.submitter_id, "submitter_name": case.submitter_name,
         "applicant_org_id": case.applicant_org_id, "subjects": case.subjects, "form": data, "form_schema": schema,
@@ -85,13 +90,13 @@ async def case_detail(actor: Actor, case: Case) -> dict:
             "thumb_url": f"/api/v1/cases/{case.id}/materials/{m.id}/thumbnail" if m.file_id in thumbs else None}
             for m in materials],
         "events": [S.event_row(e) for e in events],
-        "work_items": [S.item_row(i, today) for i in items],
+        "work_items": [S.item_row(i, today) | S.item_state(i, actor.account_id, outsider) | rights[i.id]
+                       for i in items],
         "my_work_items": [{
             "id": i.id, "step_id": i.step_id, "step_name": i.step_name, "actions": i.actions,
             "action_names": {a: ACTIONS.get(a, a) for a in i.actions},
-            "assignee_id": i.assignee_id, "assignee_name": i.assignee_name, "due_date": S._iso(i.due_date),
-            "can_claim": i.assignee_id is None and service.may_act(actor, i),
-            "can_act": service.may_act(actor, i), "can_transfer": service.may_transfer(actor, i)} for i in mine],
+            "assignee_id": i.assignee_id, "assignee_name": i.assignee_name, "due_date": S._iso(i.due_date)}
+            | S.item_state(i, actor.account_id, outsider) | rights[i.id] for i in mine],
         "can_edit": editable,
         "can_delete": case.status == "draft" and (actor.has("case.case.delete") if actor.kind == "STAFF"
                                                   else case.submitter_id == actor.account_id),
@@ -339,7 +344,13 @@ async def todo(request: Request):
     qs = service.todo_queryset(actor, everything=flag(request, "all"), assigned=request.args.get("assigned"))
     if flag(request, "overdue"):
         qs = qs.filter(due_date__lt=calendar.today())
-    return await respond_list(request, qs, OPEN_ITEMS_LIST)
+
+    async def rows_with_rights(rows: list[WorkItem]) -> list[dict]:
+        # 签收 / 办理 / 转办 as the API decides them, so the list never offers what would be refused.
+        today = calendar.today()
+        handled = await service.handled_steps(list({i.case_id for i in rows}), actor.account_id)
+        return [S.item_row(i, today) | service.rights(actor, i, handled.get(i.case_id, {})) for i in rows]
+    return await respond_list(request, qs, OPEN_ITEMS_LIST, serialize=rows_with_rights)
 
 
 @bp_cases.get("/done")

@@ -7,9 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.pii import mask_id_number, mask_phone
+from app.core.pii import mask_id_number, mask_name, mask_phone
 from app.identity.schemas import RowId
 from app.workflow.case_types import CASE_TYPES, CHANNELS, EVENT_ACTIONS, STATUSES
+from app.workflow.engine import ACTIONS
 
 
 class _In(BaseModel):
@@ -138,7 +139,6 @@ def case_pii(c: Any) -> dict:
 
 
 def item_row(i: Any, today: dt.date) -> dict:
-    from app.workflow.engine import ACTIONS
     return {"id": i.id, "case_id": i.case_id, "case_number": i.case_number, "case_type": i.case_type,
             "case_type_name": CASE_TYPES[i.case_type].name if i.case_type in CASE_TYPES else i.case_type,
             "applicant_name": i.applicant_name, "step_id": i.step_id, "step_name": i.step_name, "role": i.role,
@@ -147,6 +147,21 @@ def item_row(i: Any, today: dt.date) -> dict:
             "due_date": _iso(i.due_date), "overdue": bool(i.due_date and i.status == "open" and i.due_date < today),
             "done_at": _iso(i.done_at), "done_by_name": i.done_by_name, "action": i.action,
             "action_name": ACTIONS.get(i.action or "", None), "opinion": i.opinion}
+
+
+ITEM_STATES = {"unclaimed": "待签收", "claimed": "办理中"}
+
+
+def item_state(i: Any, viewer_id: int | None, outsider: bool) -> dict:
+    """An open item's state as a viewer may see it: 待签收, or 办理中 and by whom (masked for the applicant's
+    side, whose own steps excepted)."""
+    state = "unclaimed" if i.assignee_id is None else "claimed"
+    mine = i.assignee_id is not None and i.assignee_id == viewer_id
+    name = i.assignee_name if (mine or not outsider) else mask_name(i.assignee_name)
+    out = {"state": state, "state_name": ITEM_STATES[state], "assignee_name": name, "assigned_to_me": mine}
+    if outsider and not mine:
+        out["assignee_id"] = None
+    return out
 
 
 def event_row(e: Any) -> dict:

@@ -33,6 +33,13 @@ from app.workflow.case_types import CASE_TYPES, EVENT_ACTIONS, CaseType, case_ty
 from app.workflow.deploy import active_form, active_process, definition_of
 from app.workflow.engine import Instance, ReadyStep
 from app.workflow.models import Campaign, Case, CaseEvent, CaseMaterial, FormVersion, ProcessVersion, WorkItem
+from app.core.pii import mask_id_number
+from app.documents import templates
+from app.documents.models import DocumentTemplate
+from app.documents.service import issue
+from app.workflow.engine import ACTIONS
+from channels.messages.service import notify
+from channels.messages.service import publish
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +54,14 @@ class WorkItemTaken(Conflict):
 
 class HookFailed(AppError):
     status, code = 422, "COMPLETION_FAILED"
+
+
+class DutySeparation(Forbidden):
+    code = "DUTY_SEPARATION"
+
+
+class NoReturnToApplicantStep(InvalidInput):
+    code = "RETURN_PREVIOUS_NOT_ALLOWED"
 
 
 # ------------------------------------------------------------------ completion hooks
@@ -105,7 +120,6 @@ async def _run_hooks(case: Case, tx: Any, actor: Actor) -> None:
 
 def document_context(case: Case) -> dict:
     """What a certificate or receipt template sees of a case (ID numbers masked)."""
-    from app.core.pii import mask_id_number
     cn = calendar.CN
     today = calendar.today()
     return {"case": {
@@ -122,9 +136,6 @@ def document_context(case: Case) -> dict:
 
 async def _issue_on_completion(tx: Any, case: Case, actor: Actor) -> None:
     """Templates bound to the case type are issued, sealed by the approving org, with the final action."""
-    from app.documents.models import DocumentTemplate
-    from app.documents import templates
-    from app.documents.service import issue
     keys = set(await DocumentTemplate.filter(case_type=case.case_type, enabled=True).using_db(tx)
                .values_list("key", flat=True))
     for key in sorted(keys):
@@ -136,7 +147,6 @@ async def _issue_on_completion(tx: Any, case: Case, actor: Actor) -> None:
 
 async def issue_for_case(actor: Actor, case_id: int, template_key: str) -> Any:
     """出具文书 from a case (e.g. a 受理回执 at the window), sealed by the caller's org."""
-    from app.documents.service import issue
     case = await get_case(actor, case_id)
     if case.status in ("draft", "withdrawn"):
         raise Conflict("草稿或已撤回的业务件不能出具文书", code="CASE_NOT_ISSUABLE")
@@ -180,18 +190,62 @@ async def can_read(actor: Actor, case: Case, using: Any = None) -> bool:
     return await (qi.using_db(using) if using else qi).exists()
 
 
-def may_act(actor: Actor, item: WorkItem) -> bool:
+def may_act(actor: Actor, item: WorkItem, handled: dict[str, str] | None = None) -> bool:
+    """Whether the actor may act on (or claim) an open item.
+
+    An applicant step belongs to whoever it is assigned to (the submitter). A review step needs a
+    holder of its role inside its scope, never of the applicant's org, who is not barred by
+    separation of duties (`handled`: the review steps this actor already completed in the case)."""
     if item.status != "open":
         return False
-    if item.assignee_id is not None:
+    if _is_applicant(item.role):
         return item.assignee_id == actor.account_id
-    return actor.kind == "STAFF" and access.is_candidate(actor, item)
+    if actor.kind != "STAFF" or not access.is_candidate(actor, item):
+        return False
+    if item.assignee_id is not None and item.assignee_id != actor.account_id:
+        return False
+    return access.duty_conflict(item, handled or {}) is None
 
 
 def may_transfer(actor: Actor, item: WorkItem) -> bool:
+    """Its assignee, or a supervisor who could hold the step (role, scope, not the applicant's org)."""
     if item.status != "open" or _is_applicant(item.role) or actor.kind != "STAFF":
         return False
+    if not access.is_candidate(actor, item):
+        return False
     return item.assignee_id == actor.account_id or actor.has(access.SUPERVISE)
+
+
+def rights(actor: Actor, item: WorkItem, handled: dict[str, str] | None = None) -> dict[str, bool]:
+    """What the screens may offer on an item: 签收, 办理, 转办."""
+    act = may_act(actor, item, handled)
+    return {"can_claim": act and item.assignee_id is None and not _is_applicant(item.role), "can_act": act,
+            "can_transfer": may_transfer(actor, item)}
+
+
+async def handled_steps(case_ids: list[int], account_id: int | None, using: Any = None) -> dict[int, dict[str, str]]:
+    """case id -> {step id: step name} of the review steps this account completed there."""
+    if not case_ids or account_id is None:
+        return {}
+    qs = WorkItem.filter(case_id__in=case_ids, status="done", done_by_id=account_id).exclude(role=access.APPLICANT)
+    out: dict[int, dict[str, str]] = {}
+    for cid, sid, name in await (qs.using_db(using) if using else qs).order_by("done_at") \
+            .values_list("case_id", "step_id", "step_name"):
+        out.setdefault(cid, {})[sid] = name
+    return out
+
+
+def _refuse(actor: Actor, item: WorkItem, handled: dict[str, str]) -> AppError:
+    """Why may_act said no, in words the person can act on."""
+    if item.status != "open":
+        return WorkItemTaken()
+    if not _is_applicant(item.role) and actor.kind == "STAFF" and access.is_candidate(actor, item):
+        if item.assignee_id is not None and item.assignee_id != actor.account_id:
+            return WorkItemTaken(f"该待办已由{item.assignee_name}签收，您不能办理")
+        conflict = access.duty_conflict(item, handled)
+        if conflict:
+            return DutySeparation(access.duty_message(conflict))
+    return Forbidden("您不是该环节的办理人")
 
 
 async def _event(tx: Any, case: Case, actor: Actor, action: str, *, item: WorkItem | None = None,
@@ -216,13 +270,21 @@ def _status_after(case: Case, inst: Instance, ready: list[ReadyStep]) -> str:
     return "in_review"
 
 
-async def _candidate_accounts(item: WorkItem, limit: int = 200) -> list[Account]:
-    """Staff who may take an item: the org kind, the scope, and the permission must all fit."""
+async def _candidate_accounts(item: WorkItem, limit: int = 200, using: Any = None) -> list[Account]:
+    """Staff who may take an item: the org kind, the scope and the permission must all fit; never the
+    applicant's org, and not the handlers of earlier steps when the step asks for someone else."""
     fam = item.role.rsplit("_", 1)[0]
     kind = access.ORG_KIND_OF.get(fam)
     if kind is None:
         return []
+    barred: set[int] = set()
+    if item.distinct_handler:
+        done = WorkItem.filter(case_id=item.case_id, status="done", done_by_id__isnull=False) \
+            .exclude(role=access.APPLICANT).exclude(step_id=item.step_id)
+        barred = set(await (done.using_db(using) if using else done).values_list("done_by_id", flat=True))
     orgs = Org.filter(kind=kind, enabled=True)
+    if item.applicant_org_id is not None:
+        orgs = orgs.exclude(id=item.applicant_org_id)
     if item.scope == "CITY":
         orgs = orgs.filter(level="city")
     elif item.scope == "DISTRICT":
@@ -238,7 +300,7 @@ async def _candidate_accounts(item: WorkItem, limit: int = 200) -> list[Account]
     out = []
     for a in accounts:
         perms = {p for r in a.roles for p in (r.permissions or [])}
-        if perms & need:
+        if perms & need and a.id not in barred:
             out.append(a)
         if len(out) >= limit:
             break
@@ -248,6 +310,7 @@ async def _candidate_accounts(item: WorkItem, limit: int = 200) -> list[Account]
 async def _sync_items(tx: Any, case: Case, inst: Instance, actor: Actor, pending: _Pending) -> list[WorkItem]:
     """Make open work items match the ready steps: new steps get items, vanished ones are cancelled."""
     ready = inst.ready_steps()
+    definition = definition_of(await ProcessVersion.get(id=case.process_version_id).using_db(tx))
     open_items = await WorkItem.filter(case_id=case.id, status="open").using_db(tx)
     ready_ids = {r.task_id for r in ready}
     for it in open_items:
@@ -269,10 +332,14 @@ async def _sync_items(tx: Any, case: Case, inst: Instance, actor: Actor, pending
                 .order_by("-done_at").using_db(tx).first()
             if prev is not None and prev.done_by_id:
                 assignee_id, assignee_name = prev.done_by_id, prev.done_by_name
+        # 退回上一步 that lands on the applicant's step is 退回申请人 under another name: not offered.
+        actions = [a for a in r.actions
+                   if not (a == "return_previous" and definition.returns_to_applicant(r.step_id))]
         item = await WorkItem.create(
             case_id=case.id, task_id=r.task_id, step_id=r.step_id, step_name=r.name, role=r.role, scope=r.scope,
-            actions=list(r.actions), case_type=case.case_type, case_number=case.number,
+            actions=actions, case_type=case.case_type, case_number=case.number,
             applicant_name=case.applicant_name, district_code=case.district_code, org_id=case.org_id,
+            applicant_org_id=case.applicant_org_id, distinct_handler=r.distinct_handler and not _is_applicant(r.role),
             assignee_id=assignee_id, assignee_name=assignee_name,
             claimed_at=_now() if assignee_id else None,
             due_date=await calendar.due_date(today, r.sla_days), using_db=tx)
@@ -287,13 +354,12 @@ async def _sync_items(tx: Any, case: Case, inst: Instance, actor: Actor, pending
 
 
 async def _notify_new_item(tx: Any, case: Case, item: WorkItem, actor: Actor, pending: _Pending) -> None:
-    from channels.messages.service import notify
     if item.assignee_id:
         if item.assignee_id == actor.account_id:
             return
         targets = [item.assignee_id]
     else:
-        targets = [a.id for a in await _candidate_accounts(item, NOTIFY_LIMIT) if a.id != actor.account_id]
+        targets = [a.id for a in await _candidate_accounts(item, NOTIFY_LIMIT, using=tx) if a.id != actor.account_id]
     if not targets:
         return
     ctype = CASE_TYPES[case.case_type].name
@@ -306,7 +372,6 @@ async def _notify_new_item(tx: Any, case: Case, item: WorkItem, actor: Actor, pe
 async def _after_commit(pending: _Pending) -> None:
     await invalidate_counts("work_item")
     if pending.messages:
-        from channels.messages.service import publish
         try:
             await publish(pending.messages)
         except Exception:  # noqa: BLE001 - the messages are stored; a lost push is only a late one
@@ -453,8 +518,13 @@ async def create_case(actor: Actor, *, case_type_key: str, channel: str, applica
 
 async def _act_locked(tx: Any, case: Case, item: WorkItem, actor: Actor, action: str, opinion: str | None,
                       form: dict | None, pending: _Pending) -> None:
+    if action == "return_previous":
+        pv = await ProcessVersion.get(id=case.process_version_id).using_db(tx)
+        if definition_of(pv).returns_to_applicant(item.step_id):
+            raise NoReturnToApplicantStep(
+                f"“{item.step_name}”是第一个审核环节，上一步是申请人提交，不能“退回上一步”；"
+                "需要申请人补正时请选择“退回申请人”并写明原因", fields={"action": "本环节不能退回上一步"})
     if action not in item.actions:
-        from app.workflow.engine import ACTIONS
         raise InvalidInput(f"环节“{item.step_name}”不允许“{ACTIONS.get(action, action)}”操作",
                            fields={"action": "不允许的操作"})
     if action == "reject" and not (opinion or "").strip():
@@ -523,10 +593,9 @@ async def act(actor: Actor, item_id: int, action: str, opinion: str | None = Non
         item = await _locked_item(tx, case, item_id)
         if item.status != "open":
             raise WorkItemTaken()
-        if not may_act(actor, item):
-            if item.assignee_id is not None:
-                raise WorkItemTaken(f"该待办已由{item.assignee_name}签收，您不能办理")
-            raise Forbidden("您不是该环节的办理人")
+        handled = (await handled_steps([case.id], actor.account_id, tx)).get(case.id, {})
+        if not may_act(actor, item, handled):
+            raise _refuse(actor, item, handled)
         await _act_locked(tx, case, item, actor, action, opinion, form, pending)
     await _after_commit(pending)
     return case
@@ -539,12 +608,11 @@ async def claim(actor: Actor, item_id: int) -> WorkItem:
         item = await _locked_item(tx, case, item_id)
         if item.status != "open":
             raise WorkItemTaken()
-        if item.assignee_id == actor.account_id:
+        handled = (await handled_steps([case.id], actor.account_id, tx)).get(case.id, {})
+        if item.assignee_id == actor.account_id and may_act(actor, item, handled):
             return item
-        if item.assignee_id is not None:
-            raise WorkItemTaken(f"该待办已由{item.assignee_name}签收")
-        if not may_act(actor, item):
-            raise Forbidden("您不是该环节的办理人")
+        if _is_applicant(item.role) or not may_act(actor, item, handled):
+            raise _refuse(actor, item, handled)
         item.assignee_id, item.assignee_name, item.claimed_at = actor.account_id, actor.name, _now()
         await item.save(using_db=tx)
         await _event(tx, case, actor, "claim", item=item)
@@ -561,11 +629,18 @@ async def transfer(actor: Actor, item_id: int, to_account_id: int, opinion: str 
         if item.status != "open":
             raise WorkItemTaken()
         if not may_transfer(actor, item):
-            raise Forbidden("只有该待办的办理人或主管可以转办")
+            raise Forbidden(TRANSFER_REFUSED)
         if to_account_id == item.assignee_id:
             raise InvalidInput("该待办已由此人办理", fields={"to_account_id": "请选择其他人员"})
-        target = next((a for a in await _candidate_accounts(item) if a.id == to_account_id), None)
+        target = next((a for a in await _candidate_accounts(item, using=tx) if a.id == to_account_id), None)
         if target is None:
+            conflict = None
+            if item.distinct_handler:
+                done = (await handled_steps([case.id], to_account_id, tx)).get(case.id, {})
+                conflict = access.duty_conflict(item, done)
+            if conflict:
+                raise DutySeparation(f"所选人员已办理本件的「{conflict}」环节，按职责分离要求不能办理本环节",
+                                     fields={"to_account_id": "不能办理该环节"})
             raise InvalidInput("所选人员不能办理该环节（单位、数据范围或权限不符）",
                                fields={"to_account_id": "不能办理该环节"})
         before = item.assignee_name
@@ -573,7 +648,6 @@ async def transfer(actor: Actor, item_id: int, to_account_id: int, opinion: str 
         await item.save(using_db=tx)
         await _event(tx, case, actor, "transfer", item=item, opinion=opinion,
                      detail={"from": before, "to": target.name, "to_account_id": target.id})
-        from channels.messages.service import notify
         pending.messages += await notify(
             [target.id], kind="todo", title=f"转办待办：{CASE_TYPES[case.case_type].name}（{item.step_name}）",
             body=f"{case.number} {case.applicant_name}，由{actor.name}转办" + (f"：{opinion}" if opinion else ""),
@@ -589,11 +663,17 @@ async def transfer_candidates(actor: Actor, item_id: int) -> list[Account]:
         raise NotFound("待办不存在或无权查看")
     item = await WorkItem.get(id=item_id)
     if not may_transfer(actor, item):
-        raise Forbidden("只有该待办的办理人或主管可以转办")
+        raise Forbidden(TRANSFER_REFUSED)
     return [a for a in await _candidate_accounts(item) if a.id != item.assignee_id]
 
 
+TRANSFER_REFUSED = "只有该环节的办理人，或能办理该环节的本范围主管，可以转办"
+
+
 def _withdrawable(case: Case, items: list[WorkItem]) -> bool:
+    """Before the first review has begun, or while the case is back with the applicant (退回补正)."""
+    if case.status == "returned":
+        return True
     if case.status != "in_review":
         return False
     reviewed = any(not _is_applicant(i.role) and (i.status == "done" or i.assignee_id is not None) for i in items)
@@ -607,7 +687,7 @@ async def withdraw(actor: Actor, case_id: int, reason: str | None) -> Case:
             raise Forbidden("只有提交人可以撤回")
         items = await WorkItem.filter(case_id=case.id).exclude(status="cancelled").using_db(tx)
         if not _withdrawable(case, items):
-            raise Conflict("审核已开始，不能撤回", code="CASE_NOT_WITHDRAWABLE")
+            raise Conflict("审核已开始，不能撤回（退回补正时可以撤回）", code="CASE_NOT_WITHDRAWABLE")
         await WorkItem.filter(case_id=case.id, status="open").using_db(tx).update(status="cancelled")
         case.status, case.finished_at = "withdrawn", _now()
         case.current_steps, case.current_step_names, case.due_at = [], None, None
@@ -632,7 +712,8 @@ async def _editable_items(actor: Actor, case: Case, using: Any) -> list[WorkItem
     if case.status in ("complete", "rejected", "withdrawn"):
         return []
     items = await WorkItem.filter(case_id=case.id, status="open").using_db(using)
-    return [i for i in items if may_act(actor, i)]
+    handled = (await handled_steps([case.id], actor.account_id, using)).get(case.id, {})
+    return [i for i in items if may_act(actor, i, handled)]
 
 
 async def _apply_form(tx: Any, case: Case, item: WorkItem, data: dict, complete: bool) -> None:

@@ -535,10 +535,11 @@ async def test_completion_hook_applies_org_info_change(api, token):
     r = await api.post("/api/v1/cases", builder, json={
         "case_type": "org_info_change", "applicant": {"kind": "ORG", "org_id": other.id}, "form": {"reason": "x"}})
     assert r.status_code in (403, 404, 422) and r.status_code != 500
-    for step in ("first_review", "approval"):
+    # 市住建审批 must be someone else than the 市住建初审's handler (须由不同人员办理).
+    for step, who in (("first_review", await token("gov_clerk")), ("approval", admin)):
         it = await WorkItem.get(case_id=cid, status="open")
         assert it.step_id == step
-        r = await api.post(f"/api/v1/work-items/{it.id}/act", admin, json={"action": "approve"})
+        r = await api.post(f"/api/v1/work-items/{it.id}/act", who, json={"action": "approve"})
         assert r.status_code == 200, r.text
     assert r.json()["status"] == "complete"
     org = await Org.get(id=org.id)

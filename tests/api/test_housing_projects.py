@@ -29,9 +29,10 @@ from tests.integration.documents import support
 PJ, HS = "440703", "440784"
 BUILDER, HS_BUILDER = "江门市安居建设有限公司", "鹤山市城建开发有限公司"
 OPERATOR, XH_OPERATOR = "江门市保障房运营管理有限公司", "新会区安居物业服务有限公司"
-DECLARE_STEPS = (("first_review", "gov_clerk"), ("second_review", "gov_admin"), ("approval", "gov_admin"))
+# 市住建认定 must be handled by someone other than the 区住建复审's handler (须由不同人员办理).
+DECLARE_STEPS = (("first_review", "gov_clerk"), ("second_review", "gov_admin"), ("approval", "gov_director"))
 SHORT_STEPS = (("first_review", "gov_clerk"), ("approval", "gov_admin"))
-LOGINS = ("gov_admin", "gov_clerk", "pj_clerk", "builder_admin", "hs_builder_admin", "operator_admin",
+LOGINS = ("gov_admin", "gov_director", "gov_clerk", "pj_clerk", "builder_admin", "hs_builder_admin", "operator_admin",
           "xh_operator_admin")
 
 

@@ -4,7 +4,8 @@
    location located by address through the Baidu stand-in and then typed (this machine has no
    network, so the Baidu map says it cannot load and the page works with coordinates). The city
    clerk (`gov_clerk`) does the district's first review from the todo list; the city admin
-   (`gov_admin`) approves the second review and the city's recognition. The project is in the
+   (`gov_admin`) approves the second review and a second city approver (`gov_director`) the city's
+   recognition, as separation of duties requires. The project is in the
    list; its page shows the sealed certificate, which downloads and passes `pdfsig`.
 2. The city admin keeps an annual plan for a project (targets, refusal to delete a plan in
    use, housing targets), the builder reports progress from the project page and applies to
@@ -113,16 +114,24 @@ async def api_token(api_url: str, username: str) -> str:
 
 
 async def approve_all(api_url: str, token: str, number: str) -> None:
-    """Approve every open step of a case as one reviewer, through the API."""
-    async with httpx.AsyncClient(base_url=api_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as c:
-        for _ in range(8):
-            r = await c.get("/api/v1/todo", params={"case_number": number})
-            assert r.status_code == 200, r.text
-            items = r.json()["items"]
-            if not items:
-                return
-            r = await c.post(f"/api/v1/work-items/{items[0]['id']}/act", json={"action": "approve", "opinion": "同意"})
-            assert r.status_code == 200, r.text
+    """Approve every open step of a case through the API: the city admin, and the second city approver for
+    a step the admin may not take after an earlier one (须由不同人员办理)."""
+    tokens = [token, await api_token(api_url, "gov_director")]
+    for _ in range(8):
+        acted = False
+        for t in tokens:
+            async with httpx.AsyncClient(base_url=api_url, headers={"Authorization": f"Bearer {t}"}, timeout=60) as c:
+                r = await c.get("/api/v1/todo", params={"case_number": number})
+                assert r.status_code == 200, r.text
+                items = r.json()["items"]
+                if items:
+                    r = await c.post(f"/api/v1/work-items/{items[0]['id']}/act",
+                                     json={"action": "approve", "opinion": "同意"})
+                    assert r.status_code == 200, r.text
+                    acted = True
+                    break
+        if not acted:
+            return
     raise AssertionError(f"{number} did not complete")
 
 
@@ -213,10 +222,12 @@ async def test_builder_declares_a_project_on_the_map_gov_recognises_it_and_the_c
     await shot(page, "04-clerk-first-review")
     await ui_logout(page)
 
-    # 3. The city admin approves the second review and the city's recognition.
+    # 3. The city admin approves the second review; the recognition must be someone else's (须由不同人员办理).
     await ui_login(page, admin_url, "gov_admin")
     await open_from_todo(page, number, "区住建复审")
     await approve(page, "当前环节：市住建认定")
+    await ui_logout(page)
+    await ui_login(page, admin_url, "gov_director")
     await open_from_todo(page, number, "市住建认定")
     await approve(page, "已通过，业务已办结")
     await expect(page.locator("[data-test=case-status]")).to_have_text("办结")

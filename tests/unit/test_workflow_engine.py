@@ -128,7 +128,13 @@ def test_every_review_step_can_reject_and_return() -> None:
     for key in CASE_TYPES:
         d = default_process(key)
         line = _main_line(key)
-        assert all("return_previous" in d.steps[s].actions for s in line[1:])
+        # 退回上一步 from the first review would land on the applicant's submission: that is 退回申请人,
+        # so the first review does not offer it (GOV-01-02); every later step does.
+        first_is_applicants = d.steps[line[0]].role == "applicant"
+        assert all("return_previous" in d.steps[s].actions for s in line[1 + first_is_applicants:]), key
+        if first_is_applicants:
+            assert "return_previous" not in d.steps[line[1]].actions, key
+            assert not any(d.returns_to_applicant(s) for s in line if "return_previous" in d.steps[s].actions)
         # every decision step by staff can reject (the repair worker and the tenant's acceptance cannot)
         staff_steps = [s for s in line[1:] if d.steps[s].role != "applicant" and key != "repair"]
         assert all("reject" in d.steps[s].actions for s in staff_steps), key
@@ -466,3 +472,142 @@ def test_parallel_reviews_join_before_the_end() -> None:
     inst = Instance.loads(inst.dumps())
     inst.act(inst.ready_steps()[0].task_id, "approve")
     assert inst.outcome == "completed"
+
+
+# ---- separation of duties, 退回上一步 on the first step, and the shipped drawings (issue 10) -----------
+
+def test_distinct_handler_is_a_step_property_on_by_default_for_the_approval_chains() -> None:
+    d = default_process("project_declaration")
+    assert [(s.step_id, s.distinct_handler) for s in d.steps.values()] == [
+        ("submission", False), ("first_review", False), ("second_review", True), ("approval", True),
+        ("correction", False)]
+    for key in CASE_TYPES:
+        d = default_process(key)
+        later = [s for s in _main_line(key)[2:] if d.steps[s].role != "applicant"
+                 and d.steps[s].role.endswith("_supervisor")]
+        assert key == "repair" or all(d.steps[s].distinct_handler for s in later), key
+    # It travels with the step into a running instance.
+    inst = _walk_to("project_declaration", "second_review")
+    assert _only(inst).distinct_handler is True
+
+
+@pytest.mark.parametrize(("value", "ok"), [("true", True), ("false", True), ("yes", False), ("1", False)])
+def test_distinct_handler_must_be_true_or_false(value: str, ok: bool) -> None:
+    props = _props(role="gov_clerk", scope="DISTRICT", sla_days=5, actions="approve,reject", distinct_handler=value)
+    xml = _gated('action == "approve"').replace(REVIEW, props)
+    if ok:
+        assert load_process(xml).steps["review"].distinct_handler is (value == "true")
+    else:
+        with pytest.raises(ProcessInvalid) as e:
+            load_process(xml)
+        assert "须由不同人员办理" in e.value.message and "true 或 false" in e.value.message
+
+
+def test_an_applicant_step_cannot_ask_for_a_distinct_handler() -> None:
+    props = _props(role="applicant", scope="SELF", sla_days=5, actions="approve,reject", distinct_handler="true")
+    with pytest.raises(ProcessInvalid) as e:
+        load_process(_gated('action == "approve"').replace(REVIEW, props))
+    assert "申请人环节" in e.value.message
+
+
+def test_return_previous_targets_are_known_per_step() -> None:
+    d = default_process("project_declaration")
+    assert d.returns_to == {"second_review": "first_review", "approval": "second_review"}
+    assert not d.returns_to_applicant("second_review")
+    credit = default_process("credit_record")  # entered by a clerk: going back to it is a real step back
+    assert credit.returns_to["first_review"] == "submission" and not credit.returns_to_applicant("first_review")
+
+
+def test_duty_conflict_names_the_earlier_step() -> None:
+    from types import SimpleNamespace
+    from app.workflow.access import duty_conflict, duty_message
+    item = SimpleNamespace(distinct_handler=True, step_id="approval")
+    assert duty_conflict(item, {}) is None
+    assert duty_conflict(item, {"approval": "市住建认定"}) is None  # the same step again, after a return
+    assert duty_conflict(item, {"second_review": "区住建复审"}) == "区住建复审"
+    assert duty_conflict(SimpleNamespace(distinct_handler=False, step_id="approval"),
+                         {"second_review": "区住建复审"}) is None
+    assert duty_message("区住建复审") == "您已办理本件的「区住建复审」环节，按职责分离要求，本环节须由其他人员办理"
+
+
+def _segments(xml: str) -> dict[str, list[tuple[tuple[float, float], tuple[float, float]]]]:
+    from lxml import etree
+    from app.workflow.layout import BPMNDI, DI
+    root = etree.fromstring(xml.encode())
+    out = {}
+    for e in root.iter(f"{{{BPMNDI}}}BPMNEdge"):
+        pts = [(float(w.get("x")), float(w.get("y"))) for w in e.findall(f"{{{DI}}}waypoint")]
+        out[e.get("bpmnElement")] = list(zip(pts, pts[1:]))
+    return out
+
+
+def _cross(a, b) -> bool:  # noqa: ANN001
+    """A horizontal and a vertical segment crossing strictly inside both (touching ends is a join)."""
+    (h, v) = (a, b) if a[0][1] == a[1][1] else (b, a)
+    if h[0][1] != h[1][1] or v[0][0] != v[1][0]:
+        return False
+    x0, x1 = sorted((h[0][0], h[1][0]))
+    y0, y1 = sorted((v[0][1], v[1][1]))
+    x, y = v[0][0], h[0][1]
+    return x0 < x < x1 and y0 < y < y1
+
+
+@pytest.mark.parametrize("key", CASE_TYPES)
+def test_shipped_processes_are_laid_out_with_di_and_no_crossing_lines(key: str) -> None:
+    from app.workflow import layout
+    from app.workflow.engine import PROCESS_DIR
+    xml = (PROCESS_DIR / f"{key}.bpmn").read_text(encoding="utf-8")
+    assert layout.has_di(xml)
+    # The file is exactly what the layout computes: laying it out again changes nothing.
+    assert layout.layout(xml) == xml
+    from lxml import etree
+    segs = _segments(xml)
+    assert set(segs) == {f.get("id") for f in etree.fromstring(xml.encode()).iter(
+        "{http://www.omg.org/spec/BPMN/20100524/MODEL}sequenceFlow")}
+    line = _main_line(key)
+    for seg in [s for ss in segs.values() for s in ss]:
+        assert seg[0][0] == seg[1][0] or seg[0][1] == seg[1][1], (key, seg)  # orthogonal lines only
+    # These graphs are not planar (every review both rejects to one end and returns to one correction
+    # step, which resumes at each review), so some lines must cross; they cross only at right angles,
+    # in the return and reject lanes, never on the forward path or through a shape.
+    shapes = {s.get("bpmnElement"): [float(s.find("{http://www.omg.org/spec/DD/20100524/DC}Bounds").get(k))
+                                     for k in ("x", "y", "width", "height")]
+              for s in etree.fromstring(xml.encode()).iter(f"{{{layout.BPMNDI}}}BPMNShape")}
+    ends = {f.get("id"): (f.get("sourceRef"), f.get("targetRef"))
+            for f in etree.fromstring(xml.encode()).iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}sequenceFlow")}
+    for fid, ss in segs.items():
+        for (x0, y0), (x1, y1) in ss:
+            for sid, (bx, by, bw, bh) in shapes.items():
+                if sid in ends[fid]:
+                    continue
+                inside_x = max(min(x0, x1), bx + 1) < min(max(x0, x1), bx + bw - 1)
+                inside_y = max(min(y0, y1), by + 1) < min(max(y0, y1), by + bh - 1)
+                on_x = bx < x0 < bx + bw if x0 == x1 else inside_x
+                on_y = by < y0 < by + bh if y0 == y1 else inside_y
+                assert not (on_x and on_y), (key, fid, "passes through", sid)
+    forward = {f for f, (a, b) in ends.items() if not any(
+        w in f for w in ("reject", "return", "resume"))} - {"flow_correction"}
+    crossings = [(f, g) for f in segs for g in segs if f < g
+                 for a in segs[f] for b in segs[g] if _cross(a, b)]
+    assert not [c for c in crossings if set(c) & forward], (key, crossings)
+    arcs = [f for f in segs if "return_previous" in f]
+    top = min(shapes[s][1] for s in line)
+    assert all(segs[f][1][0][1] < top and segs[f][1][1][1] < top for f in arcs), key  # 退回上一步 arcs run above
+    # Left to right: the forward path's shapes stand in order of the steps.
+    d = default_process(key)
+    root = etree.fromstring(xml.encode())
+    x = {s.get("bpmnElement"): float(s.find("{http://www.omg.org/spec/DD/20100524/DC}Bounds").get("x"))
+         for s in root.iter(f"{{{layout.BPMNDI}}}BPMNShape")}
+    assert [x[s] for s in line] == sorted(x[s] for s in line), key
+    assert load_process(xml).version == d.version
+
+
+def test_a_process_saved_without_a_drawing_gets_one() -> None:
+    from app.workflow import layout
+    bare = _gated('action == "approve"')
+    assert not layout.has_di(bare)
+    drawn = layout.ensure_di(bare)
+    assert layout.has_di(drawn) and layout.ensure_di(drawn) == drawn
+    d = load_process(drawn)
+    assert list(d.steps) == ["review"] and set(d.outcomes) == {"end_ok", "end_no"}
+    assert 'bpmnElement="f3"' in drawn and "<bpmndi:BPMNLabel>" in drawn  # the named flow's label has its place

@@ -2,20 +2,13 @@
 // before asking the server (ID number check digit, overdue), and the intake
 // payload. Pure, so it is unit-tested. The contract is docs/cases.md.
 import { get } from '@/api/client'
-import type { Dict } from './dicts'
+import { type Dict, dicts } from './dicts'
 import type { FilterOption } from './query'
-import { formatDate, todayShanghai } from './format'
+import { formatDate, todayShanghai } from '@/lib/format'
 
 export type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
 
-export const CASE_STATUS: Dict = {
-  draft: '草稿',
-  in_review: '审核中',
-  returned: '退回补正',
-  rejected: '不予通过',
-  complete: '办结',
-  withdrawn: '已撤回',
-}
+export const CASE_STATUS: Dict = dicts.CaseStatus
 
 const STATUS_TAG: Record<string, TagType> = {
   draft: 'info',
@@ -30,7 +23,7 @@ export function caseStatusTag(status: unknown): TagType {
   return STATUS_TAG[String(status)] ?? 'info'
 }
 
-export const CASE_CHANNELS: Dict = { onsite: '窗口受理', online: '网上申请', partner: '部门推送' }
+export const CASE_CHANNELS: Dict = dicts.CaseChannel
 
 export const APPLICANT_KINDS: Dict = { PERSON: '个人', ORG: '单位' }
 

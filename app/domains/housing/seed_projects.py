@@ -70,7 +70,8 @@ HISTORIC = [
 
 
 async def _approve_all(case_id: int, people: dict[str, Actor]) -> None:
-    for step, who in (("first_review", "gov_clerk"), ("second_review", "gov_admin"), ("approval", "gov_admin")):
+    # 市住建认定 must be handled by someone other than the 区住建复审's handler (须由不同人员办理).
+    for step, who in (("first_review", "gov_clerk"), ("second_review", "gov_admin"), ("approval", "gov_director")):
         item = await WorkItem.get(case_id=case_id, step_id=step, status="open")
         await service.act(people[who], item.id, "approve", "经审核，同意")
 
@@ -117,7 +118,8 @@ async def _historic(row: tuple) -> Project:
 async def seed_demo() -> None:
     if await Project.filter(name=DECLARED[0][2]).exists():
         return
-    people = {login: await _actor(login) for login in ("builder_admin", "hs_builder_admin", "gov_clerk", "gov_admin")}
+    people = {login: await _actor(login) for login in ("builder_admin", "hs_builder_admin", "gov_clerk", "gov_admin",
+                                                         "gov_director")}
     made = [await _declare(people, row) for row in DECLARED]
     made += [await _historic(row) for row in HISTORIC]
     admin = people["gov_admin"]

@@ -49,7 +49,7 @@ async def declare(mode: str = "新建", **form) -> Case:
               "lat": round(lat, 6), "buildings": "1栋:5:10"} | form)
 
 
-async def approve(case: Case, steps=(("first_review", "gov_clerk"), ("second_review", "gov_admin"),
+async def approve(case: Case, steps=(("first_review", "gov_clerk"), ("second_review", "pj_supervisor"),
                                       ("approval", "gov_admin"))) -> Case:
     # Approve the named steps in order; a step an earlier test may have added to the deployed
     # process (the designer e2e inserts a review) is approved by the city admin on the way.
@@ -87,7 +87,7 @@ async def test_the_rule_set_decides_the_qualification_period():
 
 async def test_a_disabled_rule_set_stops_the_approval_and_writes_nothing():
     case = await declare()
-    case = await approve(case, steps=(("first_review", "gov_clerk"), ("second_review", "gov_admin")))
+    case = await approve(case, steps=(("first_review", "gov_clerk"), ("second_review", "pj_supervisor")))
     item = await WorkItem.get(case_id=case.id, step_id="approval", status="open")
     n_projects, n_docs = await Project.all().count(), await IssuedDocument.all().count()
     await rules.set_enabled(SystemActor(), alerts.RULE_KEY, False)
