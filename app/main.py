@@ -12,7 +12,7 @@ from app.config import get_settings
 
 
 def _factory() -> Sanic:
-    from app.server import create_app
+    from app.server import create_app  # why: the worker processes build the app; the manager process must not
     return create_app()
 
 

@@ -17,6 +17,7 @@ from sanic_ext import Extend, openapi
 from tortoise.exceptions import IntegrityError
 
 from app.api.core import bp_audit, bp_files, bp_jobs
+from app.api.exchange import bp_exchange
 from app.api.dicts import bp_dicts
 from app.api.messages import bp_messages
 from app.api.push import bp_push
@@ -40,7 +41,6 @@ from app.rules.routes import bp_rules
 from app.workflow.routes import bp_cases, bp_my_cases
 from channels.sms import build_provider
 from exchange import runtime as exchange_runtime
-from exchange.routes import bp_exchange
 
 log = logging.getLogger("arh")
 

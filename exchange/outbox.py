@@ -8,7 +8,7 @@ publishes it later.
   still falls inside the receiver's ±300 s window) and publishes it with confirms.
 - A message that cannot be sealed or is refused by the broker is retried after 2^n seconds
   (capped at 10 minutes) and marked dead after MAX_ATTEMPTS; dead rows are the dead-letter list,
-  and `replay()` in exchange.monitor puts one back.
+  and `replay()` in app.api.exchange_monitor puts one back.
 - The broker being down is not the message's fault: its attempts are not counted, the batch
   stops, and `run_relay` reconnects; every pending row goes out once the broker is back.
 Delivery is at least once (a crash between the confirm and the commit sends a row again under

@@ -1,4 +1,5 @@
-"""`python -m exchange.relay`: the process between the database and RabbitMQ.
+"""The relay: the process between the database and RabbitMQ (run it as `python -m app.relay`,
+which registers every inbox handler first).
 
 It publishes the outbox (exchange.outbox.run_relay) and consumes the platform's own queue, handing
 each inbound envelope to the inbox. Several relays may run side by side: outbox rows are claimed
@@ -15,8 +16,6 @@ from app.config import get_settings
 from app.core.cache import close_redis, redis
 from app.core.context import SystemActor, current_actor
 from app.core.db import close_db, init_db
-from exchange import handlers  # noqa: F401 - registers the inbox handlers
-from app import audit_anchor  # noqa: F401,I001 - registers the timestamp receipt handler
 from exchange import inbox
 from exchange.keys import Keyring
 from exchange.outbox import run_relay
@@ -59,6 +58,3 @@ async def main() -> None:
         await close_redis()
         await close_db()
 
-
-if __name__ == "__main__":
-    asyncio.run(main())

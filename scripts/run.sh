@@ -21,7 +21,7 @@ start sandbox $PY -m sandbox
 start worker .venv/bin/taskiq worker app.worker:broker --workers 1
 start scheduler .venv/bin/taskiq scheduler app.worker:scheduler
 start api $PY -m app.main
-start relay $PY -m exchange.relay
+start relay $PY -m app.relay
 
 for i in $(seq 1 60); do
   curl -sf "http://127.0.0.1:$API_PORT/healthz" >/dev/null && curl -sf "http://127.0.0.1:$SANDBOX_PORT/healthz" >/dev/null && break

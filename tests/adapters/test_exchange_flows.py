@@ -49,7 +49,7 @@ CHEN = data.id_number("44070319850312101")
 def relay(sandbox):  # noqa: ANN001
     """The relay process: publishes the outbox and feeds the platform's queue to the inbox."""
     log = open(ROOT / "var" / "log" / "test-relay.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "exchange.relay"], cwd=ROOT, env={**os.environ},
+    proc = subprocess.Popen([sys.executable, "-m", "app.relay"], cwd=ROOT, env={**os.environ},
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     yield proc
     if proc.poll() is None:

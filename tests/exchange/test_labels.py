@@ -7,7 +7,7 @@ import pkgutil
 import pytest
 
 import exchange.adapters
-from exchange.monitor import ERRORS, error_text
+from app.api.exchange_monitor import ERRORS, error_text
 from exchange.partners import INTERFACE_KINDS, MESSAGE_TYPES, PARTNERS, type_name
 
 pytestmark = pytest.mark.feature("SYS-10")

@@ -1,4 +1,6 @@
-"""HTTP API of 数据交换监控 (/api/v1/exchange): messages, statistics, dead letters, replay."""
+"""HTTP API of 数据交换监控 (/api/v1/exchange): messages, statistics, dead letters, replay.
+
+In app/api, not exchange/: the monitor is scoped and guarded by identity, which sits above exchange."""
 from __future__ import annotations
 
 from sanic import Blueprint, Request
@@ -9,8 +11,8 @@ from app.core.errors import Forbidden, InvalidInput
 from app.core.http import flag, json_schema, query
 from app.core.lists import Col, ListSpec, respond_list
 from app.identity.guard import actor_of, perm
+from app.api import exchange_monitor as monitor
 from app.identity.scope import scoped
-from exchange import monitor
 from exchange import schemas as S
 from exchange.models import DIRECTIONS, STATUSES, ExchangeMessage
 from exchange.partners import INTERFACE_KINDS, MESSAGE_TYPES, PARTNERS

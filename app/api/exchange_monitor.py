@@ -1,4 +1,6 @@
-"""Use cases of the 数据交换监控 page: message views with PII masked, statistics, dead-letter replay."""
+"""Use cases of the 数据交换监控 page: message views with PII masked, statistics, dead-letter replay.
+
+Beside its routes in app/api: it reads through identity's data scope, which sits above exchange."""
 from __future__ import annotations
 
 import datetime as dt
