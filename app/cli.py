@@ -4,6 +4,10 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from app import audit_anchor
+from app import domains  # noqa: F401 - installs the domains: their models join the ORM config
+from app.config import get_settings
+from app.core import audit
 from app.core.db import close_db, init_db, tortoise_config
 
 
@@ -15,8 +19,6 @@ async def _migrate() -> int:
 
 
 async def _verify_audit() -> int:
-    from app import audit_anchor
-    from app.core import audit
     await init_db()
     try:
         r = await audit.verify()
@@ -40,7 +42,6 @@ async def _verify_audit() -> int:
 
 
 async def _anchor_audit() -> int:
-    from app import audit_anchor
     await init_db()
     try:
         a = await audit_anchor.anchor("manual")
@@ -51,8 +52,6 @@ async def _anchor_audit() -> int:
 
 
 async def _maintain() -> int:
-    from app.config import get_settings
-    from app.core import audit
     await init_db()
     try:
         print("ensured:", await audit.ensure_partitions())
@@ -65,8 +64,8 @@ async def _maintain() -> int:
 def _openapi(base: str | None = None) -> int:
     """Print the OpenAPI document (`--base /api/v1`: the admin client's view of it); no server needed."""
     # Builds the whole app, so only this command loads it (migrate must run without the routes).
-    from app.api.spec import build_spec, dumps, rebase
-    from app.server import create_app
+    from app.api.spec import build_spec, dumps, rebase  # why: see above
+    from app.server import create_app  # why: see above
     spec = build_spec(create_app(name="arh_openapi"))
     sys.stdout.write(dumps(rebase(spec, base) if base else spec))
     return 0
