@@ -77,7 +77,7 @@ async def test_issued_certificate_is_sealed_numbered_stored_and_audited():
     assert "ETSI.CAdES.detached" in report  # PAdES
 
     text = support.pdftext(data)
-    for s in ("资格确认书", doc.number, "陈明", "4407**********1239", "BZSQ-20261120-0003", "2026年11月20日",
+    for s in ("资格确认书", doc.number, "示例申请人", "4407**********0004", "BZSQ-20261120-0003", "2026年11月20日",
               "江门市住房和城乡建设局", f"/verify/{doc.id}"):
         assert s in text, s
     fonts = support.pdffonts(data)
@@ -295,7 +295,7 @@ async def test_preview_is_an_unsigned_pdf_with_placeholders():
     assert data[:5] == b"%PDF-"
     assert "does not contain any signatures" in support.pdfsig(data)
     text = support.pdftext(data)
-    assert "资格确认书" in text and "陈明" in text and f"/verify/{service.PREVIEW_ID}" in text
+    assert "资格确认书" in text and "示例申请人" in text and f"/verify/{service.PREVIEW_ID}" in text
 
 
 async def test_a_template_without_a_qr_code_gets_one():
