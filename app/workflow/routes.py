@@ -95,15 +95,15 @@ async def case_detail(actor: Actor, case: Case) -> dict:
         "my_work_items": [{
             "id": i.id, "step_id": i.step_id, "step_name": i.step_name, "actions": i.actions,
             "action_names": {a: ACTIONS.get(a, a) for a in i.actions},
-            "assignee_id": i.assignee_id, "assignee_name": i.assignee_name, "due_date": S._iso(i.due_date)}
+            "assignee_id": i.assignee_id, "assignee_name": i.assignee_name, "due_date": S.iso(i.due_date)}
             | S.item_state(i, actor.account_id, outsider) | rights[i.id] for i in mine],
         "can_edit": editable,
         "can_delete": case.status == "draft" and (actor.has("case.case.delete") if actor.kind == "STAFF"
                                                   else case.submitter_id == actor.account_id),
-        "can_withdraw": case.submitter_id == actor.account_id and service._withdrawable(case, all_items),
+        "can_withdraw": case.submitter_id == actor.account_id and service.withdrawable(case, all_items),
         "can_comment": case.status not in ("withdrawn",),
         "documents": [{"id": str(d.id), "number": d.number, "title": d.title, "status": d.status,
-                       "issued_at": S._iso(d.issued_at), "pdf_url": f"{'/api/me' if actor.kind == 'PERSON' else '/api/v1'}/cases/{case.id}/documents/{d.id}/pdf"}
+                       "issued_at": S.iso(d.issued_at), "pdf_url": f"{'/api/me' if actor.kind == 'PERSON' else '/api/v1'}/cases/{case.id}/documents/{d.id}/pdf"}
                       for d in await IssuedDocument.filter(case_id=case.id).order_by("issued_at")],
     }
     if case.campaign_id:
@@ -308,7 +308,7 @@ async def cases_issue(request: Request, case_id: int):
     data = parse(request, S.IssueIn)
     doc = await service.issue_for_case(actor_of(request), case_id, data.template_key)
     return json({"id": str(doc.id), "number": doc.number, "title": doc.title, "status": doc.status,
-                 "issued_at": S._iso(doc.issued_at),
+                 "issued_at": S.iso(doc.issued_at),
                  "pdf_url": f"/api/v1/cases/{case_id}/documents/{doc.id}/pdf"}, status=201)
 
 
@@ -404,7 +404,7 @@ async def work_candidates(request: Request, item_id: int):
 
 def _pv_row(pv: ProcessVersion) -> dict:
     return {"key": pv.key, "name": pv.name, "version": pv.version, "content_hash": pv.content_hash,
-            "active": pv.active, "note": pv.note, "deployed_at": S._iso(pv.deployed_at),
+            "active": pv.active, "note": pv.note, "deployed_at": S.iso(pv.deployed_at),
             "deployed_by_name": pv.deployed_by_name}
 
 
@@ -470,7 +470,7 @@ async def process_deploy(request: Request, key: str):
 
 def _fv_row(fv: FormVersion) -> dict:
     return {"case_type": fv.case_type, "case_type_name": CASE_TYPES[fv.case_type].name, "version": fv.version,
-            "active": fv.active, "note": fv.note, "created_at": S._iso(fv.created_at),
+            "active": fv.active, "note": fv.note, "created_at": S.iso(fv.created_at),
             "created_by_name": fv.created_by_name}
 
 

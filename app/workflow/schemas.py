@@ -116,7 +116,7 @@ class CampaignIn(_In):
         return self
 
 
-def _iso(v: dt.datetime | dt.date | None) -> str | None:
+def iso(v: dt.datetime | dt.date | None) -> str | None:
     return v.isoformat() if v else None
 
 
@@ -128,8 +128,8 @@ def case_row(c: Any, today: dt.date) -> dict:
             "channel": c.channel, "channel_name": CHANNELS.get(c.channel, c.channel),
             "applicant_kind": c.applicant_kind, "applicant_name": c.applicant_name,
             "district_code": c.district_code, "org_id": c.org_id, "current_step_names": c.current_step_names,
-            "campaign_id": c.campaign_id, "created_at": _iso(c.created_at), "submitted_at": _iso(c.submitted_at),
-            "due_at": _iso(c.due_at), "finished_at": _iso(c.finished_at),
+            "campaign_id": c.campaign_id, "created_at": iso(c.created_at), "submitted_at": iso(c.submitted_at),
+            "due_at": iso(c.due_at), "finished_at": iso(c.finished_at),
             "overdue": bool(due and c.status in ("in_review", "returned") and due < today)}
 
 
@@ -143,9 +143,9 @@ def item_row(i: Any, today: dt.date) -> dict:
             "case_type_name": CASE_TYPES[i.case_type].name if i.case_type in CASE_TYPES else i.case_type,
             "applicant_name": i.applicant_name, "step_id": i.step_id, "step_name": i.step_name, "role": i.role,
             "district_code": i.district_code, "assignee_id": i.assignee_id, "assignee_name": i.assignee_name,
-            "status": i.status, "created_at": _iso(i.created_at), "claimed_at": _iso(i.claimed_at),
-            "due_date": _iso(i.due_date), "overdue": bool(i.due_date and i.status == "open" and i.due_date < today),
-            "done_at": _iso(i.done_at), "done_by_name": i.done_by_name, "action": i.action,
+            "status": i.status, "created_at": iso(i.created_at), "claimed_at": iso(i.claimed_at),
+            "due_date": iso(i.due_date), "overdue": bool(i.due_date and i.status == "open" and i.due_date < today),
+            "done_at": iso(i.done_at), "done_by_name": i.done_by_name, "action": i.action,
             "action_name": ACTIONS.get(i.action or "", None), "opinion": i.opinion}
 
 
@@ -165,7 +165,7 @@ def item_state(i: Any, viewer_id: int | None, outsider: bool) -> dict:
 
 
 def event_row(e: Any) -> dict:
-    return {"id": e.id, "created_at": _iso(e.created_at), "step_id": e.step_id, "step_name": e.step_name,
+    return {"id": e.id, "created_at": iso(e.created_at), "step_id": e.step_id, "step_name": e.step_name,
             "action": e.action, "action_name": EVENT_ACTIONS.get(e.action, e.action), "opinion": e.opinion,
             "actor_name": e.actor_name, "actor_org_name": e.actor_org_name, "detail": e.detail}
 
@@ -175,12 +175,12 @@ def material_row(m: Any, thumb: bool) -> dict:
     return {"id": m.id, "file_id": str(m.file_id), "material_type": m.material_type, "name": m.name,
             "mime": m.mime, "page_count": m.page_count, "sort_order": m.sort_order,
             "url": base + "/content", "thumb_url": base + "/thumbnail" if thumb else None,
-            "created_at": _iso(m.created_at)}
+            "created_at": iso(m.created_at)}
 
 
 def campaign_row(c: Any, counts: dict[int, int] | None = None) -> dict:
     return {"id": c.id, "name": c.name, "case_types": c.case_types,
             "case_type_names": [CASE_TYPES[t].name for t in c.case_types if t in CASE_TYPES],
-            "starts_at": _iso(c.starts_at), "ends_at": _iso(c.ends_at), "district_code": c.district_code,
-            "description": c.description, "enabled": c.enabled, "created_at": _iso(c.created_at),
+            "starts_at": iso(c.starts_at), "ends_at": iso(c.ends_at), "district_code": c.district_code,
+            "description": c.description, "enabled": c.enabled, "created_at": iso(c.created_at),
             "case_count": (counts or {}).get(c.id, 0)}

@@ -670,7 +670,7 @@ async def transfer_candidates(actor: Actor, item_id: int) -> list[Account]:
 TRANSFER_REFUSED = "只有该环节的办理人，或能办理该环节的本范围主管，可以转办"
 
 
-def _withdrawable(case: Case, items: list[WorkItem]) -> bool:
+def withdrawable(case: Case, items: list[WorkItem]) -> bool:
     """Before the first review has begun, or while the case is back with the applicant (退回补正)."""
     if case.status == "returned":
         return True
@@ -686,7 +686,7 @@ async def withdraw(actor: Actor, case_id: int, reason: str | None) -> Case:
         if case.submitter_id != actor.account_id:
             raise Forbidden("只有提交人可以撤回")
         items = await WorkItem.filter(case_id=case.id).exclude(status="cancelled").using_db(tx)
-        if not _withdrawable(case, items):
+        if not withdrawable(case, items):
             raise Conflict("审核已开始，不能撤回（退回补正时可以撤回）", code="CASE_NOT_WITHDRAWABLE")
         await WorkItem.filter(case_id=case.id, status="open").using_db(tx).update(status="cancelled")
         case.status, case.finished_at = "withdrawn", _now()
