@@ -46,7 +46,9 @@ RULESET_LIST = ListSpec(
     title="规则集列表",
     cols=[
         Col("key", "规则集编码", ops=("eq", "in", "contains"), sortable=True),
-        Col("district_code", "适用范围", ops=("eq", "in", "isnull"), choices=DISTRICT_NAMES, sortable=True),
+        Col("district_code", "所属区（市）", ops=("eq", "in", "isnull"), choices=DISTRICT_NAMES, sortable=True,
+            export=False),
+        Col("scope_name", "适用范围", ops=()),  # 全市 or the district's name
         Col("name", "规则集名称", ops=("eq", "contains"), sortable=True),
         Col("kind", "类型", ops=("eq", "in"), choices=KINDS, sortable=True),
         Col("version", "当前版本", kind="int", ops=("eq", "gte"), sortable=True),

@@ -246,7 +246,7 @@ async def test_writes_outside_scope_change_nothing_and_write_no_audit(api, token
             ("PUT", f"/entrances/{theirs['entrance'].id}", {"name": "9单元"}),
             ("DELETE", f"/entrances/{theirs['entrance'].id}", None),
             ("POST", f"/units/{u.id}/lock", {"reason": "越权锁定"}),
-            ("POST", f"/units/{u.id}/change-cases", {"changes": {"layout": "三房"}, "reason": "越权"}),
+            ("POST", f"/units/{u.id}/change-cases", {"changes": {"layout": "三房两厅"}, "reason": "越权"}),
         ]
         for method, path, body in attempts:
             r = await api.client.request(method, BASE + path, headers=api._h(t), **({"json": body} if body else {}))

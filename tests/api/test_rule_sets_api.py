@@ -53,8 +53,8 @@ async def test_seeded_examples_are_listed_filtered_and_exported(api, token):
         row = keys[rs.name]
         assert row["name"] == rs.title and row["kind"] == rs.kind and row["enabled"] is True
         assert row["rule_count"] == len(rs.rules) and row["version"] >= 1
-    # one row per key: the list never shows older versions
-    assert len(keys) == len(body["items"]) == body["total"]
+    # one row per rule set (the city's or a district's): the list never shows older versions
+    assert len({(i["key"], i["district_code"]) for i in body["items"]}) == len(body["items"]) == body["total"]
 
     r = await api.get(BASE, t, params={"kind": "scoring", "key__in": ",".join(rs.name for rs in ALL)})
     assert [i["key"] for i in r.json()["items"]] == ["allocation.scoring_rule"]
@@ -69,9 +69,10 @@ async def test_seeded_examples_are_listed_filtered_and_exported(api, token):
     assert r.status_code == 200 and "spreadsheetml" in r.headers["content-type"]
     ws = load_workbook(io.BytesIO(r.content)).active
     rows = list(ws.values)
-    assert rows[0][:3] == ("规则集编码", "规则集名称", "类型")
+    assert rows[0][:4] == ("规则集编码", "适用范围", "规则集名称", "类型")
     assert {x[0] for x in rows[1:]} >= {"eligibility.application_condition", "supervision.rent_alert"}
-    assert {x[2] for x in rows[1:]} == {"条件"}
+    assert {x[3] for x in rows[1:]} == {"条件"}
+    assert "全市" in {x[1] for x in rows[1:]}
 
     r = await api.get(BASE, t, params={"enabled": "maybe"})
     assert r.status_code == 422 and r.json()["error"]["fields"] == {"enabled": "格式有误"}
@@ -356,7 +357,7 @@ async def test_a_district_rule_set_overrides_the_citys_for_cases_of_that_distric
     rows = await RuleSetVersion.filter(key=key).order_by("id").values_list("district_code", "version", "name")
     assert rows == [(None, 1, "测试申请条件"), ("440703", 1, "蓬江区申请条件")]
     # the list shows both, one row each, with whose they are
-    r = await api.get(BASE, admin, params={"key": key, "sort": "district_code"})
+    r = await api.get(BASE, admin, params={"key": key, "sort": "-district_code"})  # the city's (NULL) first
     assert [(i["scope_name"], i["district_code"]) for i in r.json()["items"]] == [("全市", None), ("蓬江区", "440703")]
     r = await api.get(BASE, admin, params={"key": key, "district_code": "440703"})
     assert [i["name"] for i in r.json()["items"]] == ["蓬江区申请条件"]

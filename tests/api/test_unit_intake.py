@@ -135,6 +135,11 @@ async def test_a_rejected_intake_leaves_its_units_for_the_next_one(api, token):
     r = await api.post(f"{BASE}/intakes/{first['id']}/rea", t, json={"project_code": "JMP0002",
                                                                        "building_codes": ["JMP0002-B01"]})
     assert r.status_code == 201 and r.json()["added"] == 108, r.text
+    # JMP0002's A座 is numbered per entrance: 1单元101 and 2单元101 are both taken in.
+    twins = await Unit.filter(intake_case_id=first["id"], number="101").values_list("entrance__name", flat=True)
+    assert sorted(twins) == ["1单元", "2单元"]
+    r = await api.get(f"{BASE}/intakes/{first['id']}/units", t, params={"number": "101", "sort": "id"})
+    assert [u["label"] for u in r.json()["items"]] == ["A座1单元101", "A座2单元101"]
     assert (await act(api, t, first["id"], "submission", "submit")).status_code == 200
     # While the first is open the same units cannot go into a second case.
     second = await draft_intake(api, t, "builder", JH, {"project_id": p.id})
@@ -198,7 +203,16 @@ async def test_clerk_enters_units_one_by_one_on_site_for_a_builder(api, token):
     b = await Building.get(id=u["building_id"])
     assert b.floors == 3 and b.builder_id == builder.id and b.district_code == PJ
     r = await api.post(f"{BASE}/intakes/{cid}/units", t, json=one)
-    assert r.status_code == 409 and r.json()["error"]["code"] == "UNIT_CLASH" and "已在本入库申请中" in zh(r)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "UNIT_CLASH"
+    assert zh(r) == "A栋1单元301 已在本入库申请中"
+    # The same number in the building's other entrance is another unit.
+    r = await api.post(f"{BASE}/intakes/{cid}/units", t, json=one | {"entrance_name": "2单元"})
+    assert r.status_code == 201 and r.json()["label"] == "A栋2单元301", r.text
+    # 户型 takes only a configured layout: an ID number typed there is refused.
+    r = await api.post(f"{BASE}/intakes/{cid}/units", t, json=one | {"number": "309", "layout": "440703199001011234"})
+    assert r.status_code == 422 and "不在配置的户型中" in r.json()["error"]["fields"]["layout"]
+    r = await api.get(f"{BASE}/unit-options", t)
+    assert r.status_code == 200 and "两房一厅" in r.json()["layouts"] and "南北" in r.json()["orientations"]
     r = await api.post(f"{BASE}/intakes/{cid}/units", t, json=one | {"number": "302", "building_id": b.id,
                                                                        "building_name": None})
     assert r.status_code == 201, r.text
@@ -208,8 +222,8 @@ async def test_clerk_enters_units_one_by_one_on_site_for_a_builder(api, token):
     assert (await act(api, t, cid, "submission", "submit")).status_code == 200
     done = await approve_all(api, token, cid, "pj_clerk", "gov_admin")
     assert done["status"] == "complete"
-    units = await Unit.filter(intake_case_id=cid).order_by("number")
-    assert [(x.number, x.state) for x in units] == [("301", "available"), ("302", "available")]
+    units = await Unit.filter(intake_case_id=cid).order_by("number", "entrance_id")
+    assert [(x.number, x.state) for x in units] == [("301", "available"), ("301", "available"), ("302", "available")]
     r = await api.get(f"{BASE}/units/{units[0].id}", await token("builder_admin"))
     assert r.status_code == 200 and r.json()["unit"]["intake_case"]["number"] == case["number"]
 

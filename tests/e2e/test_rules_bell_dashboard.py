@@ -4,7 +4,9 @@ The city admin lands on the dashboard and sees the KPI cards (honest "—" where
 landed). A message written by this test process reaches the open tab through Redis and the push
 socket: the bell counts it and a notification pops up; clicking it opens 规则配置. There the admin
 breaks a rule, sees the problem on the rule's own cell, puts it right and tries the rule set on
-sample inputs. Screenshots land in var/screenshots/.
+sample inputs, amounts in 元 (stored in 分). A 蓬江区 version of the qualification rule set is
+listed beside the city's; its trial picks the supply mode from Chinese labels and says whose
+rule set decided. Screenshots land in var/screenshots/.
 """
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ from playwright.async_api import Page, expect
 
 from app.core.db import uow
 from app.identity.models import Account
+from app.core.context import SystemActor
+from app.domains.housing import alerts
+from app.rules import service as rules
 from app.rules.models import RuleSetVersion
 from channels.messages import service as messages
 from tests.helpers import submit_login
@@ -101,12 +106,45 @@ async def test_dashboard_bell_and_rules_editor(page: Page, admin_url: str, api_u
     await page.locator("[data-test=ruleset-editor-try]").click()
     trial = page.locator("[data-test=ruleset-trial]")
     await expect(trial.locator("[data-input=household_size]")).to_be_visible()
+    # money is typed and shown in 元: the sample 800000 分 reads 8000.00
+    income = trial.locator("[data-input=household_monthly_income_fen]")
+    await expect(income.locator(".el-form-item__label")).to_contain_text("家庭月收入（元）")
+    await expect(income.locator("input")).to_have_value("8000.00")
     await page.locator("[data-test=trial-run]").click()
     await expect(trial.locator("[data-test=trial-verdict]")).to_contain_text("结论：符合全部条件")
     await expect(trial.locator("[data-test=trial-outcomes] .el-table__row")).to_have_count(5)
+    await expect(trial.locator("[data-test=trial-outcomes]")).to_contain_text("家庭月收入（元） = 8000.00 元")
+    await expect(trial.locator("[data-test=trial-outcomes]")).not_to_contain_text("800000")
     await shot(page, "rules-trial")
     # nothing was saved by validating or trying
     assert await RuleSetVersion.filter(key=KEY).count() == before
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("Escape")
+
+    # a district's own rule set beside the city's; its trial picks the supply mode by name
+    city = await rules.latest(alerts.RULE_KEY)
+    district = await rules.create(SystemActor(), alerts.RULE_KEY, city.definition, note="蓬江区按全市标准执行",
+                                  district_code="440703")
+    try:
+        await page.goto(admin_url + "rules")
+        both = page.locator(".el-table__row", has_text=alerts.RULE_KEY)
+        await expect(both).to_have_count(2)
+        await expect(both.filter(has_text="蓬江区").locator("[data-test=ruleset-scope]")).to_have_text("蓬江区")
+        await expect(both.filter(has_text="全市").locator("[data-test=ruleset-scope]")).to_have_text("全市")
+        await shot(page, "rules-list-districts")
+        await both.filter(has_text="蓬江区").locator("[data-test=ruleset-try]").click()
+        trial = page.locator("[data-test=ruleset-trial]")
+        select = trial.locator("[data-test=trial-select-supply_mode]")
+        await expect(select).to_contain_text("新建")
+        await select.click()
+        await page.locator(".el-select-dropdown__item:visible", has_text="闲置房源盘活").click()
+        await page.locator("[data-test=trial-run]").click()
+        verdict = trial.locator("[data-test=trial-verdict]")
+        await expect(verdict).to_contain_text(f"按蓬江区规则第 {district.version} 版")
+        await expect(trial.locator("[data-test=trial-outcomes]")).to_contain_text("供应方式 = 闲置房源盘活")
+        await shot(page, "rules-trial-district-select")
+    finally:
+        await rules.set_enabled(SystemActor(), alerts.RULE_KEY, False, district_code="440703")
 
     # 站内消息: the whole list behind the bell, unread ones first to find, marked read from the row
     notice = f"系统维护通知 {secrets.token_hex(2)}"

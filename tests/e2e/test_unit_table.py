@@ -17,10 +17,12 @@ clerk and admin approve it and it is recognised. Then:
 JMP0003 is used because the API tests take JMP0001 into stock earlier in the same run; its
 towers are partly sold, and sold units are not taken, so the picture also shows the gaps.
 
-A second story fills a 33-floor tower of 12 units a floor in two entrances by Excel: the
-all-or-nothing check reports the three bad rows by row, column and message and writes nothing;
-the builder imports the valid rows only, `pj_clerk` and `gov_admin` approve, and the whole
-tower is drawn as 可配租, in the standard and the compact density.
+A second story fills a 33-floor tower of 12 units a floor in two entrances by Excel, numbered
+per entrance (1单元101 … 106 and 2单元101 … 106 on every floor): the all-or-nothing check reports
+the three bad rows by row, column and message, lists 1栋 as a building it would create, and
+writes nothing; the builder ticks that 1栋 is meant and imports the valid rows only, `pj_clerk`
+and `gov_admin` approve, and the whole tower is drawn as 可配租, each entrance with its own 101,
+in the standard and the compact density.
 Screenshots of each page land in var/screenshots/ (unit-table-*.png).
 """
 from __future__ import annotations
@@ -328,15 +330,16 @@ async def test_builder_takes_two_buildings_into_stock_and_the_operator_locks_a_u
 
 
 def import_file(template: bytes, floors: int = 33, per_floor: int = 12) -> tuple[bytes, list[int]]:
-    """The downloaded template filled with a whole tower (two entrances) and three bad rows;
-    returns the file and the Excel row numbers of the bad rows."""
+    """The downloaded template filled with a whole tower (two entrances, numbered per entrance:
+    both have 101) and three bad rows; returns the file and the Excel row numbers of the bad rows."""
     wb = load_workbook(io.BytesIO(template))
     ws = wb["房源"]
     layouts = (("一房一厅", "45.60", "36.80"), ("两房一厅", "68.90", "55.20"), ("两房两厅", "82.30", "66.10"))
     for f in range(1, floors + 1):
         for u in range(1, per_floor + 1):
             layout, area, inner = layouts[(u - 1) % 3]
-            ws.append(["1栋", "1单元" if u <= per_floor // 2 else "2单元", f, f"{f}{u:02d}", None, layout,
+            half = per_floor // 2
+            ws.append(["1栋", "1单元" if u <= half else "2单元", f, f"{f}{(u - 1) % half + 1:02d}", None, layout,
                        float(area), float(inner), "住宅", "南北", "精装", "空调、热水器", 1580])
     bad = []
     ws.append(["1栋", "1单元", 34, "3401", None, "两房一厅", "abc", None, "住宅", None, None, None, None])
@@ -395,9 +398,17 @@ async def test_excel_import_reports_bad_rows_then_the_valid_rows_make_a_33_floor
     await expect(errors.nth(1)).to_contain_text("重复")
     await expect(errors.nth(2)).to_contain_text(str(bad_rows[2]))
     await expect(errors.nth(2)).to_contain_text("楼层")
+    # The community has no 1栋 yet: listed, created only when the builder confirms it.
+    new = dlg.locator("[data-test=import-new-buildings]")
+    await expect(new).to_contain_text("将新建 1 栋小区中还没有的楼栋")
+    await expect(new.locator(".el-table__body tr.el-table__row")).to_have_count(1)
+    await expect(new.locator(".el-table__body tr.el-table__row")).to_contain_text("1栋")
+    await expect(dlg.locator("[data-test=import-commit-valid]")).to_be_disabled()
     await shot(page, "10-import-report", full=False)
-    # All-or-nothing: nothing was written.
+    # All-or-nothing: nothing was written, not even the building.
     assert await Unit.filter(intake_case_id=case_id).count() == 0
+    assert not await Building.filter(community__name=community_name).exists()
+    await dlg.locator("[data-test=import-confirm-buildings]").click()
     await dlg.locator("[data-test=import-commit-valid]").click()
     await expect(dlg.locator("[data-test=import-committed]")).to_contain_text("已导入 396 套房屋", timeout=60_000)
     await expect(dlg.locator("[data-test=import-committed]")).to_contain_text("3 行有错误，未导入")
@@ -419,6 +430,12 @@ async def test_excel_import_reports_bad_rows_then_the_valid_rows_make_a_33_floor
     await expect(grid.locator("[data-test=grid-unit][data-state=available]")).to_have_count(396)
     await expect(grid.locator("[data-test=grid-floor]")).to_have_count(33)
     await expect(grid.locator("[data-test=grid-entrance]")).to_have_text(["1单元198套", "2单元198套"])
+    # Numbered per entrance: every floor has a 101 … 106 in each entrance, side by side.
+    await expect(grid.locator('[data-test=grid-unit][data-number="3301"]')).to_have_count(2)
+    await expect(grid.locator('[data-test=grid-unit][data-number="101"]')).to_have_count(2)
+    assert await Unit.filter(building_id=b.id, number="3301").count() == 2
+    await grid.locator('[data-test=grid-unit][data-number="3301"]').nth(1).hover()
+    await expect(page.locator("[data-test=grid-tip]")).to_contain_text("2单元3301")
     await expect(page.locator("[data-test=legend-item][data-state=available] [data-test=legend-count]")).to_have_text("396")
     await shot(page, "11-tower-33x12", full=False)
     # 保存图片: the picture as a PNG, legend and all.
