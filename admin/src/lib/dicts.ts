@@ -1,26 +1,30 @@
 // Code → Chinese label dictionaries shared by every page (GLOSSARY.md names).
+// The server's enumerations come from the server: `dicts` is src/api/dicts.json, generated from
+// GET /api/v1/dicts (app/api/dicts.py) by `npm run gen:api`; never copy one here.
 import type { FilterOption } from './query'
+import serverDicts from '@/api/dicts.json'
 
 export interface Dict {
   [code: string]: string
 }
 
-export const ORG_KINDS: Dict = { GOV: '住建部门', BUILDER: '建设单位', OPERATOR: '运营单位' }
+export type DictName = keyof typeof serverDicts
 
-export const DISTRICTS: Dict = {
-  '440700': '江门市',
-  '440703': '蓬江区',
-  '440704': '江海区',
-  '440705': '新会区',
-  '440781': '台山市',
-  '440783': '开平市',
-  '440784': '鹤山市',
-  '440785': '恩平市',
+/** The server's enumerations, loaded once: name → code → label, in the server's order. */
+export const dicts: Readonly<Record<DictName, Readonly<Dict>>> = serverDicts
+
+/** The codes of a value list (e.g. 朝向), in the server's order. */
+export function codes(name: DictName): string[] {
+  return Object.keys(dicts[name])
 }
 
-export const POSITIONS: Dict = { supervisor: '业务主管', clerk: '普通业务人员' }
+export const ORG_KINDS: Dict = dicts.OrgKind
 
-export const ACCOUNT_KINDS: Dict = { STAFF: '单位用户', PERSON: '个人用户', PARTNER: '接口账号' }
+export const DISTRICTS: Dict = dicts.District
+
+export const POSITIONS: Dict = dicts.Position
+
+export const ACCOUNT_KINDS: Dict = dicts.AccountKind
 
 export const SCOPES: Dict = {
   CITY: '全市',

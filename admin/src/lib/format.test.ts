@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatBool, formatDate, formatDateTime, formatList, formatMoney, formatText, todayShanghai } from './format'
+import { formatBool, formatDate, formatDateTime, formatList, formatText, todayShanghai } from '@/lib/format'
+import { formatMoney } from '@/lib/money'
 
 describe('formatDate', () => {
   it('shows a date-only value unchanged', () => {
@@ -43,17 +44,6 @@ describe('formatDateTime', () => {
 describe('todayShanghai', () => {
   it('is the Shanghai calendar day of the given instant', () => {
     expect(todayShanghai(new Date('2026-11-26T17:00:00Z'))).toBe('2026-11-27')
-  })
-})
-
-describe('formatMoney', () => {
-  it('shows yuan strings with two decimals, thousands separators and 元', () => {
-    expect(formatMoney('1580.00')).toBe('1,580.00 元')
-    expect(formatMoney('0.5')).toBe('0.50 元')
-    expect(formatMoney('1234567')).toBe('1,234,567.00 元')
-    expect(formatMoney('-20.10')).toBe('-20.10 元')
-    expect(formatMoney(null)).toBe('-')
-    expect(formatMoney('abc')).toBe('-')
   })
 })
 

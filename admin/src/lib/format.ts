@@ -1,5 +1,5 @@
 // Display formats (CONVENTIONS.md): dates `2026-11-26`, datetimes
-// `2026-11-26 14:05` in Asia/Shanghai, amounts with two decimals and 元.
+// `2026-11-26 14:05` in Asia/Shanghai (money is lib/money.ts).
 // Shanghai has kept UTC+8 without daylight saving since 1991, so a fixed
 // offset is exact for every timestamp this platform stores.
 
@@ -55,17 +55,6 @@ export function formatDateTime(v: unknown, empty = '-'): string {
 /** Today's date in Asia/Shanghai, for default form values. */
 export function todayShanghai(now: Date = new Date()): string {
   return formatDate(now)
-}
-
-/** The API sends yuan as strings ("1580.00"); never go through floats for sums. */
-export function formatMoney(v: unknown, empty = '-'): string {
-  if (v === null || v === undefined || v === '') return empty
-  const s = String(v).trim()
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(s)
-  if (!m) return empty
-  const frac = ((m[3] ?? '') + '00').slice(0, 2)
-  const int = m[2].replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  return `${m[1]}${int}.${frac} 元`
 }
 
 export function formatBool(v: unknown, yes = '是', no = '否', empty = '-'): string {
