@@ -155,3 +155,61 @@ def test_a_foreign_or_broken_file_is_refused_in_chinese():
     wb.save(buf)
     with pytest.raises(InvalidInput, match="第3列应为“楼层”"):
         unit_import.read_rows(buf.getvalue())
+
+
+@pytest.mark.feature("GOV-06-02", "GOV-06-03")
+def test_a_unit_is_named_by_building_entrance_and_number():
+    assert units.unit_label("1栋", "2单元", "101") == "1栋2单元101"
+    assert units.unit_label("A座", None, "301") == "A座301"
+    # both 101s of a building numbered per entrance land in their own entrance's columns
+    building = {"id": 1, "floors": 1, "basement_floors": 0}
+    ents = [{"id": 10, "name": "1单元"}, {"id": 20, "name": "2单元"}]
+    us = [{"id": 1, "floor": 1, "number": "101", "entrance_id": 20, "state": "available"},
+          {"id": 2, "floor": 1, "number": "101", "entrance_id": 10, "state": "available"}]
+    t = units.table_payload(building, ents, us, "v1")
+    assert [u["id"] for u in t["floors"][0]["units"]] == [2, 1] and t["total"] == 2
+
+
+@pytest.mark.feature("GOV-06-03")
+def test_layouts_are_checked_against_the_configured_list():
+    from app.domains.housing.schemas_stock import LAYOUTS, layout_problem
+    assert layout_problem("两房一厅") is None and "两房一厅" in LAYOUTS
+    assert layout_problem("440703199001011234") == (
+        "户型“440703199001011234”不在配置的户型中，可选：" + "、".join(LAYOUTS))
+    row = ("1栋", "1单元", 3, "301", None, "440703199001011234", "68.90", None, "住宅", None, None, None, None)
+    draft, errors = unit_import.validate_row(5, row)
+    assert draft is None and [(e["row"], e["column"]) for e in errors] == [(5, "户型")]
+    with pytest.raises(ValueError, match="不在配置的户型中"):
+        ChangesIn(layout="三房")
+    with pytest.raises(ValueError, match="不在配置的户型中"):
+        IntakeUnitIn(building_name="1栋", floor=1, number="101", area="45", layout="身份证号")
+    assert IntakeUnitIn(building_name="1栋", floor=1, number="101", area="45", layout=" 一房一厅 ").layout == "一房一厅"
+
+
+@pytest.mark.feature("GOV-06-03")
+def test_the_import_counts_its_rows_from_the_sheet_without_the_example():
+    def book(example: bool, n: int) -> bytes:
+        wb = load_workbook(io.BytesIO(unit_import.template_bytes()))
+        ws = wb["房源"]
+        if not example:
+            ws.delete_rows(2)
+        for i in range(n):
+            ws.append(["1栋", "1单元", 1, f"1{i:02d}", None, None, 45, None, None, None, None, None, None])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+    assert unit_import.count_rows(book(True, 7)) == 7
+    assert unit_import.count_rows(book(False, 7)) == 7
+    assert unit_import.count_rows(book(True, 0)) == 0
+    assert unit_import.count_rows(b"not a workbook") == 0
+
+
+@pytest.mark.feature("GOV-06-03")
+def test_a_plan_lists_the_buildings_it_would_create():
+    from app.domains.housing.intake import Draft, Plan
+    d = [Draft(building_name=b, floor=1, number=n, area=Decimal("45"), row=r)
+         for b, n, r in (("1栋", "101", 3), ("99栋", "101", 9), ("99栋", "102", 7), ("2栋", "101", 4))]
+    plan = Plan(inserts=d[:3], updates=[(5, d[3])])
+    assert plan.new_buildings({"1栋"}) == [{"name": "2栋", "unit_count": 1, "first_row": 4},
+                                           {"name": "99栋", "unit_count": 2, "first_row": 7}]
+    assert plan.keep({7, 9}).new_buildings({"1栋"}) == [{"name": "2栋", "unit_count": 1, "first_row": 4}]

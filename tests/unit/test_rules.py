@@ -480,3 +480,47 @@ def test_unknown_input_types_are_refused(text):
     with pytest.raises(CelError) as e:
         cel.parse_type(text)
     assert e.value.kind == "input" and "不支持的输入类型" in e.value.message
+
+
+@pytest.mark.feature("SYS-01", "GOV-19-01")
+def test_enumerated_inputs_and_the_decision_scope():
+    from app.rules.ruleset import Decision
+    rs = RuleSet(name="t.mode", version=1, kind=STANDARD, title="按供应方式", inputs=(
+        Input("supply_mode", "string", "供应方式", "new_build",
+              options=({"value": "new_build", "label": "新建"}, {"value": "idle", "label": "闲置房源盘活"})),),
+        rules=(Rule("years", "年限", "supply_mode == 'idle' ? 3 : 5", "int"),))
+    assert rs.validate() == []
+    assert rs.compute({"supply_mode": "idle"}).values == {"years": 3}
+    with pytest.raises(InvalidInput) as e:
+        rs.compute({"supply_mode": "转化"})
+    assert e.value.fields == {"supply_mode": "“供应方式”应为以下之一：新建、闲置房源盘活"}
+    assert rs.to_dict()["inputs"][0]["options"][1] == {"value": "idle", "label": "闲置房源盘活"}
+    assert RuleSet.from_dict(rs.to_dict()) == rs
+    bad = RuleSet(name="t.bad", version=1, kind=STANDARD, title="坏", inputs=(
+        Input("n", "int", "数", 9, options=({"value": "x", "label": "叉"}, {"value": 1, "label": ""})),),
+        rules=(Rule("r", "结果", "n", "int"),))
+    msgs = [p.message for p in bad.validate()]
+    assert any("可选值“叉”有误" in m for m in msgs) and any("值 + 中文名称" in m for m in msgs)
+    # older stored decisions (before scopes) still load; new ones say whose rule set ran
+    d = Decision.from_dict({"rule_set": "k", "version": 2, "kind": "standard", "outcomes": [], "values": {}})
+    assert (d.scope, d.district_code) == ("city", None)
+
+
+@pytest.mark.feature("SYS-01", "GOV-19-01")
+def test_who_may_write_which_rule_set():
+    from app.core.errors import Forbidden
+    from app.identity.scope import Actor
+    from app.rules import service
+    city = Actor(account_id=1, kind="STAFF", name="市", scope="CITY")
+    pj = Actor(account_id=2, kind="STAFF", name="蓬江", scope="DISTRICT", district_code="440703")
+    service._can_write(city, None)
+    service._can_write(city, "440785")
+    service._can_write(pj, "440703")
+    for district, code in ((None, "RULESET_CITY_ONLY"), ("440704", "RULESET_OTHER_DISTRICT")):
+        with pytest.raises(Forbidden) as e:
+            service._can_write(pj, district)
+        assert e.value.code == code
+    assert service.check_district("") is None and service.check_district("440781") == "440781"
+    with pytest.raises(InvalidInput):
+        service.check_district("440100")
+    assert service.scope_name(None) == "全市" and service.scope_name("440784") == "鹤山市"
