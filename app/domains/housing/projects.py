@@ -346,7 +346,7 @@ async def project_detail(actor: Actor, project_id: int) -> dict:
     numbers = dict(await Case.filter(id__in=case_ids).values_list("id", "number")) if case_ids else {}
     open_cases = await Case.filter(subjects__contains={"project_id": p.id},
                                    status__in=["draft", "in_review", "returned"]).order_by("-id").limit(50)
-    rule = await _rule_or_default(p.supply_mode)
+    rule = await _rule_or_default(p.supply_mode, p.district_code)
     today = cn_today()
     targets = await PlanProjectTarget.filter(project_id=p.id).prefetch_related("plan", "project").order_by("-plan_id")
     housing = await PlanHousingTarget.filter(project_id=p.id).prefetch_related("plan", "project") \
@@ -384,9 +384,9 @@ async def project_detail(actor: Actor, project_id: int) -> dict:
     return row
 
 
-async def _rule_or_default(supply_mode: str) -> alerts.QualificationRule:
+async def _rule_or_default(supply_mode: str, district_code: str | None = None) -> alerts.QualificationRule:
     try:
-        return await alerts.qualification_rule(supply_mode)
+        return await alerts.qualification_rule(supply_mode, district_code)
     except AppError:
         return alerts.DEFAULT_RULE  # a page still shows the status while the rule set is off or broken
 
@@ -629,7 +629,7 @@ async def recognize(case: Any, tx: Any, actor: Any) -> Project:
         raise InvalidInput("该申报已生成项目")
     if await Project.filter(builder_id=builder.id, name=d.name).exclude(state="exited").using_db(tx).exists():
         raise InvalidInput(f"{builder.name}已有名为“{d.name}”的项目", fields={"project_name": "重名"})
-    rule = await alerts.qualification_rule(d.supply_mode)
+    rule = await alerts.qualification_rule(d.supply_mode, case.district_code)
     q_from, q_to = alerts.qualification_period(cn_today(), rule)
     p = await Project.create(
         code=await next_number(NUMBER_TYPE, using=tx), name=d.name, district_code=case.district_code,
@@ -648,7 +648,8 @@ async def recognize(case: Any, tx: Any, actor: Any) -> Project:
     await case.save(using_db=tx, update_fields=["subjects"])
     await audit.record("project.recognize", "project", p.id, using=tx, actor=actor, only_changes=False,
                        after=_snap(p) | {"buildings": d.buildings, "case": case.number,
-                                         "rule_version": rule.version},
+                                         "rule_version": rule.version,
+                                         "rule_scope": rule.district_code or "city"},
                        summary=f"项目认定 {p.code} {p.name}（{case.number}）"[:255])
     return p
 
@@ -744,6 +745,7 @@ async def public_detail(project_id: int) -> dict:
                 "communities": [{"name": c.name, "address": c.address, "available_units": avail.get(c.id, 0)}
                                 for c in communities]})
     return row
+
 
 # ------------------------------------------------------------------ geocoding (INT-15)
 
