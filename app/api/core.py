@@ -9,7 +9,7 @@ from sanic.response import json, raw
 from sanic_ext import openapi
 
 from app import audit_anchor
-from app.core import audit, files
+from app.core import audit, audit_labels, files
 from app.core.errors import NotFound
 from app.core.lists import Col, ListSpec, respond_list
 from app.core.models import AuditLog, Job, StoredFile
@@ -23,10 +23,12 @@ bp_jobs = Blueprint("jobs", url_prefix="/api/v1/jobs")
 
 
 async def _logs_out(rows: list[AuditLog]) -> list[dict]:
-    return [{"id": r.id, "created_at": r.created_at.isoformat(), "actor_id": r.actor_id, "actor_name": r.actor_name,
-             "actor_kind": r.actor_kind, "org_id": r.org_id, "org_name": r.org_name, "ip": r.ip,
-             "action": r.action, "object_type": r.object_type, "object_id": r.object_id, "summary": r.summary,
-             "before": r.before, "after": r.after} for r in rows]
+    # Codes stay (the admins' detail drawer shows them); labels, names and changes come beside them.
+    return await audit_labels.describe([
+        {"id": r.id, "created_at": r.created_at.isoformat(), "actor_id": r.actor_id, "actor_name": r.actor_name,
+         "actor_kind": r.actor_kind, "org_id": r.org_id, "org_name": r.org_name, "ip": r.ip,
+         "action": r.action, "object_type": r.object_type, "object_id": r.object_id, "summary": r.summary,
+         "before": r.before, "after": r.after} for r in rows])
 
 
 LOG_LIST = ListSpec(
@@ -39,8 +41,8 @@ LOG_LIST = ListSpec(
         Col("org_id", "单位ID", kind="int"),
         Col("org_name", "单位", ops=("contains",)),
         Col("ip", "IP", ops=("eq",)),
-        Col("action", "操作", ops=("eq", "in", "contains")),
-        Col("object_type", "对象类型", ops=("eq", "in")),
+        Col("action", "操作", ops=("eq", "in", "contains"), choices=audit_labels.ACTIONS),
+        Col("object_type", "对象类型", ops=("eq", "in"), choices=audit_labels.OBJECT_LABELS),
         Col("object_id", "对象ID", ops=("eq",)),
         Col("summary", "摘要", ops=("contains",)),
         Col("before", "修改前", ops=(), export=True),
@@ -56,6 +58,13 @@ LOG_LIST = ListSpec(
 @perm("audit.log.read")
 async def log_list(request: Request):
     return await respond_list(request, scoped(AuditLog, actor_of(request)), LOG_LIST)
+
+
+@bp_audit.get("/labels")
+@openapi.summary("审计日志的操作与对象类型名称（查询条件的选项）")
+@perm("audit.log.read")
+async def log_labels(request: Request):
+    return json({"actions": dict(audit_labels.ACTIONS), "object_types": dict(audit_labels.OBJECT_LABELS)})
 
 
 @bp_audit.get("/verify")

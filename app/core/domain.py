@@ -52,6 +52,7 @@ class Domain:
     - permissions: codes added to the permission catalogue after the core ones
     - menus:       top-level menu entries, placed after the core work menu, in INSTALLED order
     - kpis:        modules that register dashboard cards (app.dashboard.kpis) when imported
+    - audit:       modules that register the domain's audit log labels (app.core.audit_labels)
     """
     name: str
     models: tuple[str, ...] = ()
@@ -63,6 +64,7 @@ class Domain:
     permissions: tuple[Permission, ...] = ()
     menus: tuple[Menu, ...] = ()
     kpis: tuple[str, ...] = ()
+    audit: tuple[str, ...] = ()
 
     def load_blueprints(self) -> list[Any]:
         """Import the blueprint modules and return the blueprints, in declared order."""
@@ -76,7 +78,7 @@ class Domain:
 
     def side_effect_modules(self) -> tuple[str, ...]:
         """Modules imported at server start for what they register: scope rules, hooks, KPI cards."""
-        return (*self.access, *self.hooks, *self.kpis)
+        return (*self.access, *self.hooks, *self.kpis, *self.audit)
 
 
 def import_all(modules: tuple[str, ...] | list[str]) -> None:

@@ -44,4 +44,5 @@ DOMAIN = Domain(
         )),
     ),
     kpis=("app.domains.housing.kpis",),
+    audit=("app.domains.housing.audit_labels",),
 )
