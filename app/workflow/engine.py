@@ -220,10 +220,16 @@ class ProcessDefinition:
     # step id -> the step its 退回上一步 leads to (only for plain `action == "return_previous"` branches)
     returns_to: dict[str, str] = field(default_factory=dict, compare=False)
 
+    # step id -> the steps a case comes from along forward flows (not reject/return/resume branches)
+    comes_from: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+
     def returns_to_applicant(self, step_id: str) -> bool:
-        """退回上一步 from this step would land on an applicant step: the same as 退回申请人."""
+        """退回上一步 from this step would land on an applicant step: the same as 退回申请人.
+
+        By its 退回上一步 branch when it has one, else by the step before it (the first review)."""
         target = self.returns_to.get(step_id)
-        return target is not None and target in self.steps and self.steps[target].role == "applicant"
+        before = (target,) if target is not None else self.comes_from.get(step_id, ())
+        return bool(before) and all(s in self.steps and self.steps[s].role == "applicant" for s in before)
 
 
 def content_hash(xml: str | bytes) -> str:
@@ -356,6 +362,34 @@ def _check_semantics(root: etree._Element) -> tuple[etree._Element, dict[str, St
     return proc, steps, outcomes
 
 
+def _predecessors(proc: etree._Element, steps: dict[str, StepDef]) -> dict[str, tuple[str, ...]]:
+    """The steps each step is reached from along forward flows, looking through gateways."""
+    flows = list(proc.iter(f"{{{BPMN_NS}}}sequenceFlow"))
+
+    def forward(f: etree._Element) -> bool:
+        cond = f.find(f"{{{BPMN_NS}}}conditionExpression")
+        text = (cond.text or "").strip() if cond is not None else ""
+        return not re.search(r"reject|return_previous|return_applicant|returned_from", text)
+
+    out: dict[str, tuple[str, ...]] = {}
+    for sid in steps:
+        found: list[str] = []
+        seen, todo = {sid}, [sid]
+        while todo:
+            node = todo.pop()
+            for f in flows:
+                src = f.get("sourceRef")
+                if f.get("targetRef") != node or not forward(f) or src in seen:
+                    continue
+                seen.add(src)
+                if src in steps:
+                    found.append(src)
+                else:
+                    todo.append(src)
+        out[sid] = tuple(found)
+    return out
+
+
 def _return_targets(proc: etree._Element, steps: dict[str, StepDef]) -> dict[str, str]:
     """Where each step's 退回上一步 leads: step -> gateway -> the `action == "return_previous"` flow."""
     flows = list(proc.iter(f"{{{BPMN_NS}}}sequenceFlow"))
@@ -419,7 +453,7 @@ def load_process(xml: str | bytes) -> ProcessDefinition:
     return ProcessDefinition(key=proc.get("id"), name=proc.get("name") or proc.get("id"),
                              version=content_hash(xml), xml=text, steps=steps, outcomes=outcomes,
                              spec=spec, subprocess_specs=subprocess_specs,
-                             returns_to=_return_targets(proc, steps))
+                             returns_to=_return_targets(proc, steps), comes_from=_predecessors(proc, steps))
 
 
 def default_process_keys() -> list[str]:

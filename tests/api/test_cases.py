@@ -584,3 +584,234 @@ async def test_a_case_about_another_builders_project_is_refused_at_intake(api, t
         "subjects": {"project_id": other.id}, "form": {}, "submit": False})
     assert r.status_code == 422 and "不属于申请单位" in r.json()["error"]["message"]
     assert await Case.all().count() == before
+
+
+# ---- issue 10: who may claim, act and transfer; separation of duties; return and withdraw -----------
+
+async def org_change(api, t: str) -> dict:  # noqa: ANN001
+    """builder_admin's own 单位信息变更, reviewed by the city (市住建初审 → 市住建审批)."""
+    org = await Org.get(name="江门市安居建设有限公司")
+    r = await api.post("/api/v1/cases", t, json={
+        "case_type": "org_info_change", "applicant": {"kind": "ORG", "org_id": org.id},
+        "form": {"contact_name": "张建新", "reason": "联系人变更"}})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def item_snapshot(item_id: int) -> tuple:
+    it = await WorkItem.get(id=item_id)
+    return it.status, it.assignee_id, it.assignee_name, it.done_by_id
+
+
+@pytest.mark.feature("GOV-01-02", "GOV-13-02", "BLD-04-02", "SYS-02")
+async def test_the_applicant_org_can_neither_take_nor_hand_on_the_bureaus_review(api, token):
+    builder = await token("builder_admin")
+    case = await org_change(api, builder)
+    cid = case["id"]
+    item = await open_item(cid, "first_review")
+    assert item.applicant_org_id == (await Org.get(name="江门市安居建设有限公司")).id
+    # The builder holds case.work.* for its own org's steps, but not for the bureau's step of its own case.
+    assert case["my_work_items"] == []
+    state = case["work_items"][0]
+    assert (state["step_id"], state["state"], state["state_name"]) == ("first_review", "unclaimed", "待签收")
+    assert (state["can_claim"], state["can_act"], state["can_transfer"]) == (False, False, False)
+    clerk_id = (await Account.get(login_name="gov_clerk")).id
+    before, events = await item_snapshot(item.id), await CaseEvent.filter(case_id=cid).count()
+    for method, path, body in (("POST", f"/api/v1/work-items/{item.id}/claim", None),
+                               ("POST", f"/api/v1/work-items/{item.id}/act", {"action": "approve"}),
+                               ("POST", f"/api/v1/work-items/{item.id}/transfer", {"to_account_id": clerk_id}),
+                               ("GET", f"/api/v1/work-items/{item.id}/candidates", None)):
+        r = await api.client.request(method, path, headers=api._h(builder), **({"json": body} if body else {}))
+        assert r.status_code == 403, (path, r.text)
+        assert r.json()["error"]["code"] == "FORBIDDEN" and re.search(r"[\u4e00-\u9fff]", r.json()["error"]["message"])
+    assert await item_snapshot(item.id) == before and await CaseEvent.filter(case_id=cid).count() == events
+    # Nor is it in the builder's todo; the bureau's clerk sees it and may take it.
+    r = await api.get("/api/v1/todo?page_size=200&sort=-id", builder)
+    assert cid not in todo_ids(r.json())
+    gov = await token("gov_clerk")
+    r = await api.get(f"/api/v1/todo?case_number={case['number']}", gov)
+    row = r.json()["items"][0]
+    assert (row["can_claim"], row["can_act"], row["can_transfer"]) == (True, True, False)
+    # The builder still withdraws its case before the review has begun.
+    detail = (await api.get(f"/api/v1/cases/{cid}", builder)).json()
+    assert detail["can_withdraw"] is True
+
+
+@pytest.mark.feature("GOV-01-02", "SYS-02")
+async def test_the_applicant_sees_the_steps_real_state_with_the_handler_masked(api, token):
+    builder, gov = await token("builder_admin"), await token("gov_clerk")
+    case = await org_change(api, builder)
+    item = await open_item(case["id"], "first_review")
+    r = await api.post(f"/api/v1/work-items/{item.id}/claim", gov)
+    assert r.status_code == 200, r.text
+    mine = (await api.get(f"/api/v1/cases/{case['id']}", builder)).json()
+    assert mine["my_work_items"] == []
+    state = mine["work_items"][0]
+    assert (state["state"], state["state_name"], state["assignee_name"]) == ("claimed", "办理中", "刘*燕")
+    assert state["assignee_id"] is None and state["assigned_to_me"] is False
+    # The bureau's side sees the name in full, and the claimer sees it is theirs.
+    theirs = (await api.get(f"/api/v1/cases/{case['id']}", gov)).json()
+    assert theirs["work_items"][0]["assignee_name"] == "刘晓燕" and theirs["work_items"][0]["assigned_to_me"] is True
+    assert theirs["my_work_items"][0]["can_act"] is True and theirs["my_work_items"][0]["can_claim"] is False
+    # The builder can no longer withdraw once the review has begun.
+    assert mine["can_withdraw"] is False
+
+
+@pytest.mark.feature("GOV-01-02", "SYS-01")
+async def test_a_transfer_goes_only_to_someone_who_may_hold_the_step(api, token):
+    clerk, sup, admin = await token("gov_clerk"), await token("pj_supervisor"), await token("gov_admin")
+    case = await intake(api, clerk)
+    it = await open_item(case["id"], "first_review")
+    builder_id = (await Account.get(login_name="builder_admin")).id
+    jh = await Account.filter(org__name="江门市江海区住房和城乡建设局", kind="STAFF").first()
+    if jh is None:
+        await staff_in(api, "江门市江海区住房和城乡建设局", ["case.work.handle", "case.case.read"])
+        jh = await Account.filter(org__name="江门市江海区住房和城乡建设局", kind="STAFF").first()
+    reader = await staff_in(api, "江门市蓬江区住房和城乡建设局", ["case.case.read"])
+    reader_id = (await Account.filter(org__name="江门市蓬江区住房和城乡建设局").order_by("-id").first()).id
+    names = {c["id"] for c in (await api.get(f"/api/v1/work-items/{it.id}/candidates", sup)).json()["items"]}
+    assert builder_id not in names and jh.id not in names and reader_id not in names
+    for target in (builder_id, jh.id, reader_id):
+        r = await api.post(f"/api/v1/work-items/{it.id}/transfer", sup, json={"to_account_id": target})
+        assert r.status_code == 422 and r.json()["error"]["fields"] == {"to_account_id": "不能办理该环节"}, r.text
+    assert (await WorkItem.get(id=it.id)).assignee_id is None
+    # A supervisor of another district cannot transfer the step, even to a valid candidate.
+    jh_sup = await staff_in(api, "江门市江海区住房和城乡建设局", ["case.work.approve", "case.work.supervise",
+                                                            "case.case.read"], position="supervisor")
+    pj_id = (await Account.get(login_name="pj_clerk")).id
+    r = await api.post(f"/api/v1/work-items/{it.id}/transfer", jh_sup, json={"to_account_id": pj_id})
+    assert r.status_code == 404 and (await WorkItem.get(id=it.id)).assignee_id is None
+    # The city admin may (CITY covers the district) and the target then holds it.
+    r = await api.post(f"/api/v1/work-items/{it.id}/transfer", admin, json={"to_account_id": pj_id})
+    assert r.status_code == 200 and (await WorkItem.get(id=it.id)).assignee_id == pj_id
+    assert reader  # a reader without case.work.* is never a candidate
+
+
+@pytest.mark.feature("GOV-01-02", "SYS-01", "BLD-01-02")
+async def test_separation_of_duties_stops_the_same_supervisor_approving_twice(api, token):
+    """区住建复审 then 市住建认定 by one person: the second is refused and says why."""
+    builder, clerk = await token("builder_admin"), await token("gov_clerk")
+    admin, director = await token("gov_admin"), await token("gov_director")
+    org = await Org.get(name="江门市安居建设有限公司")
+    r = await api.post("/api/v1/cases", builder, json={
+        "case_type": "project_declaration", "applicant": {"kind": "ORG", "org_id": org.id}, "district_code": PJ,
+        "form": {"project_name": f"职责分离测试{secrets.token_hex(3)}", "address": "江门市蓬江区", "supply_mode": "新建",
+                 "building_area": 1000, "planned_units": 10, "investment": 100, "lng": 113.08, "lat": 22.59,
+                 "buildings": "1栋:5:10"}})
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    for who, step in ((clerk, "first_review"), (admin, "second_review")):
+        it = await open_item(cid, step)
+        r = await api.post(f"/api/v1/work-items/{it.id}/act", who, json={"action": "approve", "opinion": "同意"})
+        assert r.status_code == 200, r.text
+    final = await open_item(cid, "approval")
+    assert final.distinct_handler is True
+    # Not in the admin's todo, not offered to the admin, and refused with the reason when tried.
+    r = await api.get(f"/api/v1/todo?case_number={r.json()['number']}", admin)
+    assert r.json()["items"] == []
+    detail = (await api.get(f"/api/v1/cases/{cid}", admin)).json()
+    assert [w["step_id"] for w in detail["my_work_items"] if w["can_act"]] == []
+    before = await item_snapshot(final.id)
+    for path in (f"/api/v1/work-items/{final.id}/claim", f"/api/v1/work-items/{final.id}/act"):
+        r = await api.post(path, admin, json={"action": "approve"} if path.endswith("act") else None)
+        assert r.status_code == 403, r.text
+        err = r.json()["error"]
+        assert err["code"] == "DUTY_SEPARATION"
+        assert err["message"] == "您已办理本件的「区住建复审」环节，按职责分离要求，本环节须由其他人员办理"
+    assert await item_snapshot(final.id) == before
+    # Transfer lists leave the admin out, and a transfer to the admin is refused with the reason.
+    admin_id = (await Account.get(login_name="gov_admin")).id
+    cands = (await api.get(f"/api/v1/work-items/{final.id}/candidates", director)).json()["items"]
+    assert admin_id not in {c["id"] for c in cands} and (await Account.get(login_name="gov_director")).id in \
+        {c["id"] for c in cands}
+    r = await api.post(f"/api/v1/work-items/{final.id}/transfer", director, json={"to_account_id": admin_id})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "DUTY_SEPARATION"
+    assert "区住建复审" in r.json()["error"]["message"] and (await WorkItem.get(id=final.id)).assignee_id is None
+    # The new-todo message went to the other city approver, not to the admin.
+    assert await Message.filter(account_id=(await Account.get(login_name="gov_director")).id,
+                                ref_id=str(final.id)).exists()
+    assert not await Message.filter(account_id=admin_id, ref_id=str(final.id)).exists()
+    # Someone else approves; going back to the same step (after a return) stays with its handler.
+    r = await api.post(f"/api/v1/work-items/{final.id}/act", director,
+                       json={"action": "return_previous", "opinion": "请复核面积"})
+    assert r.status_code == 200, r.text
+    back = await open_item(cid, "second_review")
+    assert back.assignee_id == admin_id
+    r = await api.post(f"/api/v1/work-items/{back.id}/act", admin, json={"action": "approve", "opinion": "已复核"})
+    assert r.status_code == 200, r.text
+    final = await open_item(cid, "approval")
+    assert final.assignee_id == (await Account.get(login_name="gov_director")).id
+    r = await api.post(f"/api/v1/work-items/{final.id}/act", director, json={"action": "approve", "opinion": "同意"})
+    assert r.status_code == 200 and r.json()["status"] == "complete", r.text
+
+
+@pytest.mark.feature("GOV-01-02", "SYS-01")
+async def test_the_first_review_does_not_offer_return_to_previous(api, token):
+    clerk, pj = await token("gov_clerk"), await token("pj_clerk")
+    case = await intake(api, clerk)
+    it = await open_item(case["id"], "first_review")
+    assert "return_previous" not in it.actions and "return_applicant" in it.actions
+    detail = (await api.get(f"/api/v1/cases/{case['id']}", pj)).json()
+    assert "return_previous" not in detail["my_work_items"][0]["actions"]
+    r = await api.post(f"/api/v1/work-items/{it.id}/act", pj, json={"action": "return_previous", "opinion": "x"})
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["code"] == "RETURN_PREVIOUS_NOT_ALLOWED" and "退回申请人" in err["message"]
+    assert err["fields"] == {"action": "本环节不能退回上一步"}
+    assert (await WorkItem.get(id=it.id)).status == "open" and (await Case.get(id=case["id"])).status == "in_review"
+    # A case started on an older version whose first review still lists it is refused the same way.
+    await WorkItem.filter(id=it.id).update(actions=["approve", "reject", "return_previous", "return_applicant"])
+    r = await api.post(f"/api/v1/work-items/{it.id}/act", pj, json={"action": "return_previous", "opinion": "x"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "RETURN_PREVIOUS_NOT_ALLOWED"
+
+
+@pytest.mark.feature("SYS-02")
+async def test_a_returned_case_can_be_withdrawn_as_well_as_resubmitted(api, token):
+    person = await api.person_login("440704198506150025")
+    fid = await upload(api, person, "/api/me/files")
+    r = await api.post("/api/me/cases", person, json={
+        "case_type": "eligibility_application", "district_code": JH, "submit": True,
+        "form": {"household_size": 2, "monthly_income": 3000, "current_housing": "借住", "reason": "无房"},
+        "materials": [{"file_id": fid, "material_type": "身份证明"}]})
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    jh = await staff_in(api, "江门市江海区住房和城乡建设局", ["case.work.handle", "case.case.read"])
+    it = await open_item(cid, "first_review")
+    r = await api.post(f"/api/v1/work-items/{it.id}/act", jh, json={"action": "return_applicant", "opinion": "请补充"})
+    assert r.status_code == 200, r.text
+    mine = (await api.get(f"/api/me/cases/{cid}", person)).json()
+    assert mine["status"] == "returned" and mine["can_withdraw"] is True
+    assert [w["actions"] for w in mine["my_work_items"]] == [["submit"]]
+    # Someone else cannot withdraw it; the applicant can.
+    other = await api.person_login("440703199001011239")
+    assert (await api.post(f"/api/me/cases/{cid}/withdraw", other, json={})).status_code == 404
+    r = await api.post(f"/api/me/cases/{cid}/withdraw", person, json={"reason": "不再申请"})
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn", r.text
+    assert not await WorkItem.filter(case_id=cid, status="open").exists()
+    ev = await CaseEvent.filter(case_id=cid).order_by("-id").first()
+    assert (ev.action, ev.opinion) == ("withdraw", "不再申请")
+    assert await AuditLog.filter(action="case.withdraw", object_id=str(cid)).exists()
+
+
+@pytest.mark.feature("SYS-01")
+async def test_a_process_deployed_without_a_drawing_is_stored_laid_out(api, token):
+    from app.workflow import layout
+    from app.workflow.engine import default_process
+    from lxml import etree
+    admin = await token("gov_admin")
+    key = "complaint"
+    xml = default_process(key).xml
+    root = etree.fromstring(xml.encode())
+    for d in root.findall("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram"):
+        root.remove(d)
+    bare = etree.tostring(root, encoding="unicode").replace('name="投诉核查"', 'name="投诉核查（无图）"')
+    assert not layout.has_di(bare)
+    r = await api.post(f"/api/v1/processes/{key}/deploy", admin, json={"xml": bare, "note": "无图形信息"})
+    assert r.status_code == 201, r.text
+    v = r.json()["version"]
+    stored = (await api.get(f"/api/v1/processes/{key}/versions/{v}", admin)).json()
+    assert layout.has_di(stored["xml"]) and "投诉核查（无图）" in stored["xml"]
+    assert stored["steps"][1]["distinct_handler"] is False and stored["steps"][2]["distinct_handler"] is True
+    # Put the shipped process back for the tests that follow.
+    r = await api.post(f"/api/v1/processes/{key}/deploy", admin, json={"xml": xml, "note": "恢复"})
+    assert r.status_code == 201, r.text

@@ -714,3 +714,124 @@ async def test_role_editor_cannot_put_codes_it_lacks_into_a_role(world, api, new
     r = await api.put(f"/api/v1/identity/roles/{wide.id}", t, json={"name": wide.name + "改", "permissions": ["pii.view"]})
     assert r.status_code == 200, r.text
     assert (await Role.get(id=wide.id)).permissions == ["pii.view"]
+
+
+# ---- work items: route x role x action ----------------------------------------------------------
+# A 蓬江 project declaration by builder_admin's org waits at 区住建初审 (gov_clerk, DISTRICT). Each call
+# is made on a fresh case, so an allowed call really acts and a refused one is checked against rows
+# that nothing else touched. The applicant's org (builder_admin) holds case.work.* and must still be
+# refused every action on the bureau's step of its own case.
+
+WORK_ACTORS = ("gov_admin", "gov_clerk", "pj_clerk", "pj_supervisor", "builder_admin", "operator_admin",
+               "hs_builder_admin", "person")
+_REVIEWERS = {"gov_admin", "gov_clerk", "pj_clerk", "pj_supervisor"}      # role + scope fit the step
+_TRANSFERRERS = {"gov_admin", "pj_supervisor"}                            # …and they supervise
+_UNSEEN = {"operator_admin": 404, "hs_builder_admin": 404, "person": 403}  # cannot read the case at all
+WORK_ROUTES = {  # route -> actors allowed; the rest are refused with 403 (or 404 where the case is unseen)
+    "claim": _REVIEWERS, "approve": _REVIEWERS, "return_applicant": _REVIEWERS, "reject": _REVIEWERS,
+    "transfer": _TRANSFERRERS, "candidates": _TRANSFERRERS, "withdraw": {"builder_admin"},
+}
+
+
+async def _declaration(api: Api, builder_token: str, builder_org: Org) -> tuple[int, int]:
+    r = await api.post("/api/v1/cases", builder_token, json={
+        "case_type": "project_declaration", "applicant": {"kind": "ORG", "org_id": builder_org.id},
+        "district_code": PJ, "submit": True,
+        "form": {"project_name": f"矩阵项目{_tag()}", "address": "江门市蓬江区白沙大道西88号", "supply_mode": "新建",
+                 "building_area": 1000, "planned_units": 10, "investment": 100, "lng": 113.08, "lat": 22.59,
+                 "buildings": "1栋:5:10"}})
+    assert r.status_code == 201, r.text
+    from app.workflow.models import WorkItem
+    item = await WorkItem.get(case_id=r.json()["id"], step_id="first_review", status="open")
+    return r.json()["id"], item.id
+
+
+async def _case_rows(case_id: int) -> tuple:
+    from app.workflow.models import Case, CaseEvent, WorkItem
+    items = await WorkItem.filter(case_id=case_id).order_by("id").values_list(
+        "id", "status", "assignee_id", "done_by_id", "action")
+    case = await Case.filter(id=case_id).values_list("status", "row_version", "current_step_names")
+    events = await CaseEvent.filter(case_id=case_id).count()
+    audits = await AuditLog.filter(object_type="case", object_id=str(case_id)).count()
+    return items, case, events, audits
+
+
+async def _work_call(api: Api, token: str, route: str, case_id: int, item_id: int, target: int) -> object:
+    if route == "claim":
+        return await api.post(f"/api/v1/work-items/{item_id}/claim", token)
+    if route in ("approve", "return_applicant", "reject"):
+        return await api.post(f"/api/v1/work-items/{item_id}/act", token,
+                              json={"action": route, "opinion": "矩阵测试意见"})
+    if route == "transfer":
+        return await api.post(f"/api/v1/work-items/{item_id}/transfer", token, json={"to_account_id": target})
+    if route == "candidates":
+        return await api.get(f"/api/v1/work-items/{item_id}/candidates", token)
+    return await api.post(f"/api/v1/cases/{case_id}/withdraw", token, json={"reason": "矩阵测试"})
+
+
+@pytest.mark.feature("GOV-01-02", "OPS-01-02", "BLD-01-02", "SYS-02")
+async def test_work_item_route_role_action_matrix(live_server):  # noqa: ANN001
+    from app.workflow.models import Case, WorkItem
+    api = Api(live_server.url)
+    try:
+        tokens = {a: await (api.person_login(PERSON_ID) if a == "person" else api.login(a)) for a in WORK_ACTORS}
+        ids = {a: (await Account.get(login_name=a)).id for a in WORK_ACTORS if a != "person"}
+        builder_org = await Org.get(name=ORG_NAMES["builder"])
+        failures: list[str] = []
+        for route, allowed in WORK_ROUTES.items():
+            for actor in WORK_ACTORS:
+                case_id, item_id = await _declaration(api, tokens["builder_admin"], builder_org)
+                target = ids["pj_clerk"] if actor != "pj_clerk" else ids["gov_clerk"]
+                before = await _case_rows(case_id)
+                r = await _work_call(api, tokens[actor], route, case_id, item_id, target)
+                where = f"{route} as {actor}: {r.status_code} {r.text[:160]}"
+                if actor in allowed:
+                    item, case = await WorkItem.get(id=item_id), await Case.get(id=case_id)
+                    ok = r.status_code == 200 and {
+                        "claim": item.assignee_id == ids.get(actor) and item.status == "open",
+                        "approve": item.done_by_id == ids.get(actor) and item.action == "approve",
+                        "return_applicant": item.action == "return_applicant" and case.status == "returned",
+                        "reject": item.action == "reject" and case.status == "rejected",
+                        "transfer": item.assignee_id == target,
+                        "candidates": target in {c["id"] for c in r.json().get("items", [])},
+                        "withdraw": case.status == "withdrawn",
+                    }[route]
+                    if not ok:
+                        failures.append("expected to act: " + where)
+                    continue
+                want = (_UNSEEN.get(actor, 403),) if actor in _UNSEEN else (403,)
+                if r.status_code not in want:
+                    failures.append(f"expected {want}: {where}")
+                elif not re.search(r"[\u4e00-\u9fff]", r.json()["error"]["message"]):
+                    failures.append("refusal without a Chinese message: " + where)
+                if await _case_rows(case_id) != before:
+                    failures.append("refused call changed the case: " + where)
+        assert failures == [], "\n".join(failures)
+    finally:
+        await api.client.aclose()
+
+
+@pytest.mark.feature("GOV-01-02", "BLD-01-02")
+async def test_the_applicants_org_never_sees_the_bureaus_step_as_its_own(live_server):  # noqa: ANN001
+    from app.workflow.models import WorkItem
+    api = Api(live_server.url)
+    try:
+        t = await api.login("builder_admin")
+        builder_org = await Org.get(name=ORG_NAMES["builder"])
+        case_id, item_id = await _declaration(api, t, builder_org)
+        # Even a colleague of the builder with the full case.work.* set, and the item assigned to nobody.
+        mate_login = f"mate{_tag()}"
+        await _make_staff(builder_org, "建设单位同事", login=mate_login,
+                          roles=[await Role.create(org=builder_org, name=f"全部待办{_tag()}", permissions=[
+                              "case.case.read", "case.work.handle", "case.work.approve", "case.work.supervise"])])
+        mate = await api.login(mate_login)
+        for token in (t, mate):
+            todo = (await api.get("/api/v1/todo?all=1&page_size=200&sort=-id", token)).json()
+            assert all(i["case_id"] != case_id or not (i["can_claim"] or i["can_act"] or i["can_transfer"])
+                       for i in todo["items"])
+            detail = (await api.get(f"/api/v1/cases/{case_id}", token)).json()
+            assert detail["my_work_items"] == []
+            assert detail["work_items"][0]["state_name"] == "待签收"
+        assert (await WorkItem.get(id=item_id)).assignee_id is None
+    finally:
+        await api.client.aclose()

@@ -5,6 +5,10 @@ ID card (a real PNG). The city admin opens it from their todo and returns it to 
 the clerk, who acts for the walk-in applicant, finds it back in their todo, corrects the form
 and resubmits; the admin approves every review step from the todo until the case is 办结; the
 clerk then sees both of their submissions in 已办 and the finished case in 业务查询.
+Separation of duties holds on screen: the admin who did the first review is offered no button on
+市住建复审 (it shows as 待签收 under 当前进度) and a second city approver takes it. A returned case
+offers its submitter 撤回 beside 提交. A builder reading its own declaration sees the bureau's step as
+it stands (待签收, then 办理中 and by whom) and no 签收, 办理 or 转办 button.
 The window's 受理回执 and the certificate issued with the final approval are sealed PDFs on the case.
 Screenshots of every page land in var/screenshots/.
 """
@@ -214,9 +218,12 @@ async def test_window_intake_return_resubmit_and_approve_to_complete(
     assert fix.assignee_id == clerk.id, "the correction goes back to whoever submitted"
     await ui_logout(page)
 
-    # 3. the clerk corrects and resubmits from their todo
+    # 3. the clerk corrects and resubmits from their todo (撤回 is offered too, while it is returned)
     await ui_login(page, admin_url, "gov_clerk")
     await open_from_todo(page, number, "申请人补正")
+    panel = page.locator("[data-test=action-panel]")
+    await expect(panel.locator("[data-test=act-submit]")).to_be_visible()
+    await expect(panel.locator("[data-test=act-withdraw]")).to_be_visible()
     await page.locator("[data-test=tab-events]").click()
     await expect(page.locator("[data-test=case-timeline]")).to_contain_text("请补充工作单位")
     await page.locator("[data-test=tab-info]").click()
@@ -231,17 +238,35 @@ async def test_window_intake_return_resubmit_and_approve_to_complete(
     assert await CaseEvent.filter(case_id=case.id, action="submit", actor_id=clerk.id).count() == 2
     await ui_logout(page)
 
-    # 4. the admin approves each review step, from the todo, until 办结
+    # 4. the admin approves the first review; 市住建复审 must be someone else's (须由不同人员办理), so the
+    #    admin sees it only as a step in progress and the second city approver takes it; the admin
+    #    then approves the publicity.
+    director = await Account.get(login_name="gov_director")
     await ui_login(page, admin_url, "gov_admin")
-    for i in range(6):
-        await case.refresh_from_db()
-        if case.status == "complete":
-            break
-        step = case.current_steps[0]["name"]
-        await open_from_todo(page, number, step)
-        await page.locator("[data-test=phrase]", has_text="同意").first.click()
-        await act(page, "approve", "已通过")
-        await shot(page, f"11-admin-approved-{i + 1}")
+    await open_from_todo(page, number, "区住建初审")
+    await page.locator("[data-test=phrase]", has_text="同意").first.click()
+    await act(page, "approve", "已通过")
+    await shot(page, "11-admin-approved-1")
+    panel = page.locator("[data-test=action-panel]")
+    await expect(panel.locator("[data-test=act-approve]")).to_have_count(0)
+    await expect(panel.locator("[data-test=act-claim]")).to_have_count(0)
+    await expect(panel.locator("[data-test=step-state][data-step=second_review]")).to_contain_text("待签收")
+    await shot(page, "11-admin-separation-of-duties")
+    await menu(page, "work.todo", "todo")
+    await search(page, number)
+    await expect(rows(page, number)).to_have_count(0)
+    await ui_logout(page)
+    await ui_login(page, admin_url, "gov_director")
+    await open_from_todo(page, number, "市住建复审")
+    await page.locator("[data-test=phrase]", has_text="同意").first.click()
+    await act(page, "approve", "已通过")
+    await shot(page, "11-director-approved-2")
+    await ui_logout(page)
+    await ui_login(page, admin_url, "gov_admin")
+    await open_from_todo(page, number, "资格审核结果公示")
+    await page.locator("[data-test=phrase]", has_text="同意").first.click()
+    await act(page, "approve", "已通过")
+    await shot(page, "11-admin-approved-3")
     await expect(page.locator("[data-test=case-status]")).to_have_text("办结")
     await expect(page.locator("[data-test=action-result]")).to_have_text("已通过，业务已办结")
     await page.locator("[data-test=tab-events]").click()
@@ -255,8 +280,8 @@ async def test_window_intake_return_resubmit_and_approve_to_complete(
     assert case.status == "complete" and case.finished_at is not None
     assert await WorkItem.filter(case_id=case.id, status="open").count() == 0
     approvals = await CaseEvent.filter(case_id=case.id, action="approve").order_by("id")
-    assert [e.step_id for e in approvals] == ["first_review", "second_review", "publicity"]
-    assert {e.actor_id for e in approvals} == {admin.id}
+    assert [(e.step_id, e.actor_id) for e in approvals] == [
+        ("first_review", admin.id), ("second_review", director.id), ("publicity", admin.id)]
     assert sorted(await IssuedDocument.filter(case_id=case.id).values_list("template_key", flat=True)) == \
         ["case_receipt", "eligibility_certificate"]
     # The finished case has left the admin's todo.
@@ -286,3 +311,45 @@ async def test_window_intake_return_resubmit_and_approve_to_complete(
         [("correction", "submit"), ("submission", "submit")]
     r = await api_get(api_url, clerk_token, "/api/v1/cases", number=number)
     assert r.status_code == 200 and [(c["number"], c["status"]) for c in r.json()["items"]] == [(number, "complete")]
+
+
+@pytest.mark.feature("SYS-02", "GOV-01-02", "GOV-13-02", "BLD-04-02")
+async def test_the_applicant_sees_the_bureaus_step_as_it_stands(page: Page, admin_url: str, api_url: str):
+    """builder_admin's own 单位信息变更: no 签收/办理/转办 on the bureau's step, its real state instead."""
+    from app.identity.models import Org
+    org = await Org.get(name="江门市安居建设有限公司")
+    builder_token = await api_token(api_url, "builder_admin")
+    async with httpx.AsyncClient(base_url=api_url, headers={"Authorization": f"Bearer {builder_token}"}) as c:
+        r = await c.post("/api/v1/cases", json={
+            "case_type": "org_info_change", "applicant": {"kind": "ORG", "org_id": org.id},
+            "form": {"contact_name": "张建新", "address": "江门市蓬江区建设三路88号", "reason": "联系人变更"}})
+        assert r.status_code == 201, r.text
+        case_id, number = r.json()["id"], r.json()["number"]
+
+    await ui_login(page, admin_url, "builder_admin")
+    await page.goto(admin_url + f"cases/{case_id}")
+    await expect(page.locator("[data-test=case-number]")).to_have_text(number)
+    panel = page.locator("[data-test=action-panel]")
+    state = panel.locator("[data-test=step-state][data-step=first_review]")
+    await expect(state).to_contain_text("市住建初审")
+    await expect(state).to_contain_text("待签收")
+    for b in ("act-claim", "act-approve", "act-transfer", "my-work-item"):
+        await expect(panel.locator(f"[data-test={b}]")).to_have_count(0)
+    await expect(panel).not_to_contain_text("已由他人签收")
+    await expect(panel.locator("[data-test=act-withdraw]")).to_be_visible()  # the review has not begun
+    await shot(page, "15-applicant-unclaimed")
+
+    # The bureau's clerk claims it: the builder now reads 办理中 and a masked name.
+    clerk_token = await api_token(api_url, "gov_clerk")
+    item = await WorkItem.get(case_id=case_id, status="open")
+    async with httpx.AsyncClient(base_url=api_url, headers={"Authorization": f"Bearer {clerk_token}"}) as c:
+        assert (await c.post(f"/api/v1/work-items/{item.id}/claim")).status_code == 200
+    await page.reload()
+    await expect(state).to_contain_text("办理中（刘*燕）")
+    await expect(panel.locator("[data-test=act-withdraw]")).to_have_count(0)
+    await expect(panel.locator("[data-test=act-transfer]")).to_have_count(0)
+    await page.locator("[data-test=tab-events]").click()
+    await expect(page.locator("[data-test=open-items]")).to_contain_text("办理中（刘*燕）")
+    await shot(page, "16-applicant-claimed")
+    item = await WorkItem.get(id=item.id)
+    assert item.assignee_name == "刘晓燕" and item.status == "open"

@@ -123,27 +123,45 @@ async def test_admin_inserts_a_review_step_and_only_new_cases_take_it(page: Page
     await expect(canvas.locator(".djs-palette .entry[data-action='create.user-task']")).to_be_visible()
     await expect(canvas.locator(".djs-palette .entry[data-action='create.subprocess-expanded']")).to_have_count(0)
     await expect(page.locator("[data-test=insert-step]")).to_be_disabled()
+    # Nothing selected: the panel shows the process, never diagram-js's placeholder root.
+    panel = page.locator("[data-test=bpmn-panel]")
+    await expect(panel.locator("[data-test=panel-kind]")).to_have_text("流程")
+    await expect(page.locator("[data-test=process-designer]")).not_to_contain_text("__implicitroot")
+    # The shipped drawing is laid out (BPMN DI): every line is drawn with its own bends.
+    await expect(canvas.locator('[data-element-id="flow_first_review_return_applicant"] polyline')).to_have_count(1)
+    points = await canvas.locator('[data-element-id="flow_first_review_return_applicant"] polyline').first \
+        .get_attribute("points")
+    assert len(points.split()) == 4, points  # down, along the return lane, down into the correction step
     await shot(page, "process-02-designer-as-shipped")
 
-    # 整理布局 redraws the shipped diagram; it is one undo step and changes no routing.
+    # 整理布局 on the shipped drawing moves nothing and is no unpublished change.
     shape = canvas.locator('[data-element-id="end_rejected"]')
     before = await shape.get_attribute("transform")
     await page.locator("[data-test=tidy]").click()
+    await expect(page.locator(".el-message").filter(has_text="布局已是整理后的样子")).to_be_visible()
+    await expect(shape).to_have_attribute("transform", before)
+    await expect(page.locator("[data-test=dirty]")).to_have_count(0)
+    await expect(page.locator("[data-test=undo]")).to_be_disabled()
+    # Moved by hand, it is tidied back to the same place, as one undo step.
+    box = await shape.bounding_box()
+    await page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    await page.mouse.down()
+    await page.mouse.move(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 + 60, steps=8)
+    await page.mouse.up()
     await expect(shape).not_to_have_attribute("transform", before)
     await expect(page.locator("[data-test=dirty]")).to_be_visible()
-    await page.locator("[data-test=undo]").click()
-    await expect(shape).to_have_attribute("transform", before)
     await page.locator("[data-test=tidy]").click()
-    await expect(shape).not_to_have_attribute("transform", before)
+    await expect(shape).to_have_attribute("transform", before)
 
     # Select 区住建初审: the panel shows its declaration.
     # Click inside the box, away from the return flows drawn across its middle.
     await canvas.locator('[data-element-id="first_review"]').click(position={"x": 12, "y": 12})
-    panel = page.locator("[data-test=bpmn-panel]")
     await expect(panel.locator("[data-test=panel-kind]")).to_have_text("办理环节")
     await expect(panel.locator("[data-test=prop-name]")).to_have_value("区住建初审")
     await expect(panel.locator("[data-test=prop-role]")).to_contain_text("住建经办")
     await expect(panel.locator("[data-test=prop-scope] .is-active")).to_have_text("本区")
+    await expect(panel.locator("[data-test=prop-distinct] input")).not_to_be_checked()
+    await expect(panel.locator('[data-test=prop-actions] [data-action="return_previous"] input')).not_to_be_checked()
     await shot(page, "process-02-designer")
 
     # 插入审核环节 after it.
@@ -156,6 +174,7 @@ async def test_admin_inserts_a_review_step_and_only_new_cases_take_it(page: Page
     await expect(effects).to_contain_text("通过 → 市住建审批")
     await expect(effects).to_contain_text("退回申请人 → 申请人补正，补正后回到“区住建复核”")
     await expect(effects).to_contain_text("“市住建审批”的退回上一步改为退回到“区住建复核”")
+    await expect(dlg.locator("[data-test=insert-distinct] input")).to_be_checked()
     await shot(page, "process-03-insert-dialog")
     await dlg.locator("[data-test=insert-confirm]").click()
     await expect(dlg).to_be_hidden()
@@ -169,6 +188,7 @@ async def test_admin_inserts_a_review_step_and_only_new_cases_take_it(page: Page
     await sla.fill("3")
     await sla.press("Enter")
     await expect(panel.locator("[data-test=step-problems]")).to_have_count(0)
+    await expect(panel.locator("[data-test=prop-distinct] input")).to_be_checked()  # 须由不同人员办理
     await shot(page, "process-04-inserted")
 
     # The new branches are ordinary flows with CEL conditions; the rejected end declares its outcome.
@@ -227,7 +247,8 @@ async def test_admin_inserts_a_review_step_and_only_new_cases_take_it(page: Page
     deployed = await api.get(f"/api/v1/processes/{KEY}/versions/{new_version}")
     review = next(s for s in deployed["steps"] if s["step_id"] == "review")
     assert review == {"step_id": "review", "name": "区住建复核", "role": "gov_supervisor", "scope": "DISTRICT",
-                      "sla_days": 3, "actions": ["approve", "reject", "return_previous", "return_applicant"]}
+                      "sla_days": 3, "actions": ["approve", "reject", "return_previous", "return_applicant"],
+                      "distinct_handler": True}
     assert 'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"' in deployed["xml"]
 
     # A new case goes through the review; the old one keeps its version and skips it.
@@ -237,7 +258,13 @@ async def test_admin_inserts_a_review_step_and_only_new_cases_take_it(page: Page
     after = await approve_current(api, new_case_["id"], "first_review")
     assert steps(after) == ["review"]
     assert after["current_steps"][0]["name"] == "区住建复核"
-    after = await approve_current(api, new_case_["id"], "review")
+    # Whoever did the first review may not take the new one (须由不同人员办理): the second city approver does.
+    case_now = await api.get(f"/api/v1/cases/{new_case_['id']}")
+    item = next(i for i in case_now["work_items"] if i["step_id"] == "review")
+    r = await api.c.post(f"/api/v1/work-items/{item['id']}/act", json={"action": "approve"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "DUTY_SEPARATION", r.text
+    director = await Client.login(api_url, "gov_director")
+    after = await approve_current(director, new_case_["id"], "review")
     assert steps(after) == ["approval"]
 
     old_after = await approve_current(api, old_case["id"], "first_review")
@@ -266,6 +293,13 @@ async def test_admin_hides_a_field_from_reviewers_and_saves_a_form_version(page:
     designer = page.locator("[data-test=form-designer]")
     await expect(designer.locator("._fc-designer")).to_be_visible()
     await expect(designer.locator("._fc-designer")).to_contain_text("项目名称")
+    # No English "Class" setting, no "Powered by FormCreate" link.
+    await expect(designer).not_to_contain_text("Class")
+    logo = designer.locator("a[href*='form-create.com']")
+    for i in range(await logo.count()):
+        await expect(logo.nth(i)).not_to_be_visible()
+    await designer.locator("._fc-designer").get_by_text("项目名称").first.click()
+    await expect(designer).not_to_contain_text("Class")
     await shot(page, "form-02-designer")
 
     # The matrix: reviewers read by default; hide 说明 at 区住建初审.

@@ -1,5 +1,5 @@
 // The designer's model layer on a real bpmn-js Modeler and the shipped BPMN files.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -25,6 +25,10 @@ import {
   actionOfCondition,
   stepToProperties,
   tidyLayout,
+  planLayout,
+  planIsNoop,
+  ALREADY_TIDY,
+  type LayoutPlan,
 } from './bpmn'
 
 // happy-dom draws no SVG: give diagram-js the few geometry calls it makes (identity
@@ -194,8 +198,11 @@ describe('step declarations', () => {
       role: 'gov_clerk',
       scope: 'CITY',
       sla_days: 5,
-      actions: ['approve', 'reject', 'return_previous', 'return_applicant'],
+      // The first review does not go back to the applicant's submission: that is 退回申请人.
+      actions: ['approve', 'reject', 'return_applicant'],
+      distinct_handler: false,
     })
+    expect(readStep(el(m, 'approval')).distinct_handler).toBe(true)
     expect(readStep(el(m, 'submission')).actions).toEqual(['submit'])
     expect(readProperties(el(m, 'end_rejected'))).toEqual({ outcome: 'rejected' })
   })
@@ -209,7 +216,12 @@ describe('step declarations', () => {
     undo(m)
     doc = await exported(m)
     expect(propsInXml(doc, 'first_review').role).toBe('gov_clerk')
-    expect(propsInXml(doc, 'first_review').actions).toBe('approve,reject,return_previous,return_applicant')
+    expect(propsInXml(doc, 'first_review').actions).toBe('approve,reject,return_applicant')
+    // 须由不同人员办理 is written as "true", and switching it off removes the property.
+    writeStep(m, el(m, 'approval'), { distinct_handler: false })
+    expect(propsInXml(await exported(m), 'approval').distinct_handler).toBeUndefined()
+    writeStep(m, el(m, 'approval'), { distinct_handler: true })
+    expect(propsInXml(await exported(m), 'approval').distinct_handler).toBe('true')
   })
 
   it('keeps unrelated properties and the canonical action order', () => {
@@ -261,7 +273,7 @@ describe('routing checks', () => {
     const shape = modeling.createShape({ type: 'bpmn:UserTask' }, { x: 900, y: 600 }, el(m, 'org_info_change'))
     // New steps get a readable id and a usable declaration.
     expect(shape.businessObject.id).toBe('step')
-    expect(readStep(shape)).toEqual({ role: 'gov_clerk', scope: 'DISTRICT', sla_days: 5, actions: ['approve', 'reject', 'return_previous'] })
+    expect(readStep(shape)).toEqual({ role: 'gov_clerk', scope: 'DISTRICT', sla_days: 5, actions: ['approve', 'reject', 'return_previous'], distinct_handler: false })
     expect(stepProblems(shape)).toEqual(['未连接后续节点'])
     writeStep(m, shape, { role: '', sla_days: null })
     expect(stepProblems(shape)).toEqual(['未设置办理角色', '未设置办理时限', '未连接后续节点'])
@@ -321,7 +333,7 @@ describe('插入审核环节', () => {
     expect(flows).toContain('gw_approval -[action == "return_previous"]-> review')
     expect(flows).not.toContain('gw_approval -[action == "return_previous"]-> first_review')
     expect(flows.length).toBe(before.length + 6)
-    expect(propsInXml(doc, 'review')).toEqual({ role: 'gov_supervisor', scope: 'CITY', sla_days: '5', actions: 'approve,reject,return_previous,return_applicant' })
+    expect(propsInXml(doc, 'review')).toEqual({ role: 'gov_supervisor', scope: 'CITY', sla_days: '5', actions: 'approve,reject,return_previous,return_applicant', distinct_handler: 'true' })
     const names = byName(doc, BPMN, 'sequenceFlow')
       .filter((f) => f.getAttribute('sourceRef') === 'gw_review')
       .map((f) => f.getAttribute('name'))
@@ -349,8 +361,10 @@ describe('插入审核环节', () => {
     const flows = flowsOf(await exported(m))
     expect(flows).toContain('submission -[]-> pre_check')
     expect(flows).toContain('gw_pre_check -[action == "approve"]-> first_review')
-    expect(flows).toContain('gw_pre_check -[action == "return_previous"]-> submission')
-    expect(flows).toContain('gw_first_review -[action == "return_previous"]-> pre_check')
+    // Right after the applicant's submission a review offers no 退回上一步 (it would be 退回申请人).
+    expect(spec.actions).not.toContain('return_previous')
+    expect(spec.distinct_handler).toBe(false)
+    expect(flows).not.toContain('gw_pre_check -[action == "return_previous"]-> submission')
     expect(flows).toContain('gw_correction -[returned_from == "pre_check"]-> pre_check')
   })
 
@@ -400,9 +414,16 @@ describe('整理布局', () => {
   it('draws the forward path in one row, returns above, rejection and correction below, with right-angled lines only', async () => {
     const m = await open('org_info_change')
     const before = flowsOf(await exported(m))
+    // Shipped laid out by app/workflow/layout.py, which draws exactly this: nothing to do.
+    expect(tidyLayout(m)).toBe(ALREADY_TIDY)
+    const shipped = { end: el(m, 'end_rejected').x, corr: el(m, 'correction').y }
+    const modeling = m.get('modeling') as any
+    modeling.moveElements([el(m, 'end_rejected'), el(m, 'correction')], { x: 90, y: 70 })
     expect(tidyLayout(m)).toBeNull()
-    // The model is untouched: only the drawing moved.
+    // The model is untouched: only the drawing moved, back to where the shipped file has it.
     expect(flowsOf(await exported(m))).toEqual(before)
+    expect(el(m, 'end_rejected').x).toBe(shipped.end)
+    expect(el(m, 'correction').y).toBe(shipped.corr)
     const row = ['start', 'submission', 'first_review', 'gw_first_review', 'approval', 'gw_approval', 'end_completed'].map((id) => el(m, id))
     const y = mid(row[0]).y
     for (const e of row) expect(mid(e).y).toBe(y)
@@ -413,11 +434,8 @@ describe('整理布局', () => {
     expect(el(m, 'correction').y).toBeGreaterThan(el(m, 'end_rejected').y + el(m, 'end_rejected').height)
     expect(mid(el(m, 'gw_correction')).y).toBe(mid(el(m, 'correction')).y)
     // 退回上一步 goes over the top, the longer span higher.
-    const back1 = el(m, 'flow_first_review_return_previous').waypoints
-    const back2 = el(m, 'flow_approval_return_previous').waypoints
-    expect(back1[1].y).toBeLessThan(top)
-    expect(back2[1].y).toBeLessThan(top)
-    expect(back1[1].y).not.toBe(back2[1].y)
+    const back = el(m, 'flow_approval_return_previous').waypoints
+    expect(back[1].y).toBeLessThan(top)
     // 补正后 resumes enter the steps from below.
     const resume = el(m, 'flow_resume_approval').waypoints
     expect(resume[resume.length - 1]).toEqual({ x: mid(el(m, 'approval')).x, y: el(m, 'approval').y + el(m, 'approval').height })
@@ -426,14 +444,15 @@ describe('整理布局', () => {
       const w = c.waypoints
       for (let i = 1; i < w.length; i++) expect(w[i].x === w[i - 1].x || w[i].y === w[i - 1].y).toBe(true)
     }
-    // One undo puts everything back.
+    // One undo puts everything back where it was moved to.
     undo(m)
-    expect(el(m, 'end_rejected').x).toBe(740)
-    expect(el(m, 'correction').y).toBe(320)
+    expect(el(m, 'end_rejected').x).toBe(shipped.end + 90)
+    expect(el(m, 'correction').y).toBe(shipped.corr + 70)
   })
 
   it('inserts and tidies in one step, the new review in the row between the gateway and the next step', async () => {
     const m = await open('org_info_change')
+    const approvalX = el(m, 'approval').x
     const spec = { ...suggestStep(m, el(m, 'first_review')), name: '市住建复核' }
     insertReviewStep(m, el(m, 'first_review'), spec, true)
     const order = ['gw_first_review', 'review', 'gw_review', 'approval'].map((id) => el(m, id))
@@ -441,18 +460,20 @@ describe('整理布局', () => {
     for (let i = 1; i < order.length; i++) expect(order[i].x).toBeGreaterThan(order[i - 1].x)
     undo(m)
     expect(el(m, 'review')).toBeUndefined()
-    expect(el(m, 'approval').x).toBe(510)
+    expect(el(m, 'approval').x).toBe(approvalX)
   })
 
-  it('tidies every shipped process', async () => {
-    for (const key of ['eligibility_application', 'repair', 'project_declaration', 'vacate']) {
+  it('finds every shipped process already tidy: the server-side layout draws the same, so 整理布局 is no change', async () => {
+    for (const key of readdirSync(PROCESSES).filter((f) => f.endsWith('.bpmn')).map((f) => f.replace('.bpmn', ''))) {
       const m = await open(key)
-      const before = flowsOf(await exported(m))
-      expect(tidyLayout(m)).toBeNull()
-      expect(flowsOf(await exported(m))).toEqual(before)
+      const plan = planLayout(m)
+      expect(typeof plan, key).not.toBe('string')
+      expect(planIsNoop(plan as LayoutPlan), key).toBe(true)
+      expect(tidyLayout(m), key).toBe(ALREADY_TIDY)
+      expect((m.get('commandStack') as any).canUndo(), key).toBe(false)
       m.destroy()
       modeler = null
       document.body.innerHTML = ''
     }
-  })
+  }, 120_000)
 })

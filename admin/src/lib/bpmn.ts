@@ -799,7 +799,7 @@ export interface LayoutPlan {
   /** New top-left corner of each shape. */
   moves: Map<El, Point>
   waypoints: Map<El, Point[]>
-  /** New centre of labels (of flows and gateways). */
+  /** New top-left corner of labels (of flows and gateways). */
   labels: Map<El, Point>
   /** Flows left to bpmn-js's own router. */
   relayout: El[]
@@ -810,6 +810,15 @@ const ROW_GAP = 130
 const MAIN_CY = 210
 const ARC_GAP = 26
 const ARC_STEP = 16
+
+/**
+ * The height the layout gives a label: 14px a line, 7 characters a line (app/workflow/layout.py
+ * assumes the same). bpmn-js measures the text again on import, which depends on the fonts at hand,
+ * so labels are placed by their top-left corner and this nominal height, never the measured one.
+ */
+export function nominalLabelHeight(text: string | null | undefined): number {
+  return 14 * Math.ceil(Math.max(1, (text ?? '').length) / 7)
+}
 
 const cx = (b: Box) => b.x + b.width / 2
 const cy = (b: Box) => b.y + b.height / 2
@@ -897,7 +906,7 @@ export function planLayout(modeler: ModelerLike): LayoutPlan | string {
   for (const [n, b] of boxes) if (b.x !== n.x || b.y !== n.y) plan.moves.set(n, { x: b.x, y: b.y })
 
   const box = (n: El): Box => boxes.get(n) ?? { x: n.x, y: n.y, width: n.width, height: n.height }
-  const labelSize = (f: El) => ({ w: f.label?.width ?? 40, h: f.label?.height ?? 14 })
+  const labelSize = (f: El) => ({ w: f.label?.width ?? 40, h: nominalLabelHeight(bo(f)?.name) })
   const backward = flows
     .filter((f) => main.has(f.source) && main.has(f.target) && (layer.get(f.target) as number) <= (layer.get(f.source) as number))
     .sort((a, b) => cx(box(a.source)) - cx(box(a.target)) - (cx(box(b.source)) - cx(box(b.target))))
@@ -954,8 +963,12 @@ export function planLayout(modeler: ModelerLike): LayoutPlan | string {
     if (!n.label || !isType(n, 'bpmn:Gateway')) continue
     const b = box(n)
     const w = n.label.width ?? 60
-    const h = n.label.height ?? 14
+    const h = nominalLabelHeight(bo(n)?.name)
     plan.labels.set(n.label, correctionGateways.has(n) ? { x: cx(b), y: b.y + b.height + h / 2 + 6 } : { x: cx(b) - w / 2 - 6, y: b.y + b.height + h / 2 + 16 })
+  }
+  // Centres worked out above; labels are placed by their top-left corner (see nominalLabelHeight).
+  for (const [label, c] of plan.labels) {
+    plan.labels.set(label, { x: c.x - (label.width ?? 40) / 2, y: c.y - nominalLabelHeight(bo(label)?.name) / 2 })
   }
   return plan
 }
@@ -966,9 +979,9 @@ function applyLayout(modeling: any, plan: LayoutPlan) {
   }
   for (const [conn, pts] of plan.waypoints) modeling.updateWaypoints(conn, pts, { labelBehavior: false })
   for (const conn of plan.relayout) modeling.layoutConnection(conn)
-  for (const [label, c] of plan.labels) {
-    const dx = Math.round(c.x - (label.x + label.width / 2))
-    const dy = Math.round(c.y - (label.y + label.height / 2))
+  for (const [label, p] of plan.labels) {
+    const dx = Math.round(p.x - label.x)
+    const dy = Math.round(p.y - label.y)
     if (dx || dy) modeling.moveShape(label, { x: dx, y: dy })
   }
 }
@@ -999,8 +1012,8 @@ export function planIsNoop(plan: LayoutPlan): boolean {
     const cur = (conn.waypoints ?? []) as Point[]
     if (cur.length !== pts.length || cur.some((p, i) => !near(p.x, pts[i].x) || !near(p.y, pts[i].y))) return false
   }
-  for (const [label, c] of plan.labels) {
-    if (Math.round(c.x - (label.x + label.width / 2)) || Math.round(c.y - (label.y + label.height / 2))) return false
+  for (const [label, p] of plan.labels) {
+    if (Math.round(p.x - label.x) || Math.round(p.y - label.y)) return false
   }
   return true
 }
