@@ -314,11 +314,27 @@ async def _export(request: Request, qs: QuerySet, spec: ListSpec):  # noqa: ANN2
         offset += len(batch)
         if len(batch) < EXPORT_BATCH:
             break
+    return await _send_workbook(request, wb, spec.title)
+
+
+async def export_rows(request: Request, title: str, cols: list[Col], rows: list[dict]):  # noqa: ANN201
+    """A computed table (e.g. plan against actual) as the same xlsx a list's `format=xlsx` gives:
+    the columns' labels and cell rules; `rows` are already serialized."""
+    cols = [c for c in cols if c.export]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.append([c.label for c in cols])
+    for item in rows[:EXPORT_MAX_ROWS]:
+        ws.append([_cell(c, item.get(c.name)) for c in cols])
+    return await _send_workbook(request, wb, title)
+
+
+async def _send_workbook(request: Request, wb: Workbook, title: str):  # noqa: ANN202
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     try:
         wb.save(path)
-        fname = quote(f"{spec.title}-{dt.datetime.now(CN):%Y%m%d%H%M}.xlsx")
+        fname = quote(f"{title}-{dt.datetime.now(CN):%Y%m%d%H%M}.xlsx")
         response = await request.respond(
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{fname}"})

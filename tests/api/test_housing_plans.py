@@ -268,6 +268,22 @@ async def test_plan_versus_actual_from_cumulative_progress(world):
         assert body["housing"] == [{"layout": "一室一厅", "planned_units": 20}]
         assert body["as_of"] == dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
         assert (await api.get(f"/api/v1/housing/plans/{plan['id']}/progress", t["builder_admin"])).status_code == 403
+        # The same figures as the server's xlsx (the admin's only export path; no client-side CSV).
+        r = await api.get(f"/api/v1/housing/plans/{plan['id']}/progress?format=xlsx", t["gov_clerk"])
+        assert r.status_code == 200 and r.headers["content-type"].startswith(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        sheet = list(load_workbook(io.BytesIO(r.content)).active.values)
+        assert sheet[0][:5] == ("项目编号", "项目", "计划开工套数", "实际开工套数", "开工完成率")
+        assert len(sheet) == 1 + 2 + 1 + 12  # header, the two projects, the total, twelve months
+        row_a = next(x for x in sheet if x[1] == a["project_name"])
+        assert row_a[2:11] == (100, 70, "70%", 50, 30, "60%", "10000000.00", "6000000.00", "60%")
+        assert row_a[11:19] == ("6000.50", "3000.25", "50%", "3000.00", "1500.00", "50%", 70, f"{YEAR}-08")
+        total = next(x for x in sheet if x[1] == "合计")
+        assert total[2:5] == (120, 70, "58.3%")
+        march = next(x for x in sheet if x[1] == f"{YEAR}-03 累计")
+        assert march[3] == 40 and march[12] == "1500.00"
+        bad = await api.get(f"/api/v1/housing/plans/{plan['id']}/progress?format=csv", t["gov_clerk"])
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "INVALID_INPUT"
     finally:
         for row in rows:
             await row.delete()

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/audit/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 审计日志的操作与对象类型名称（查询条件的选项） */
+        get: operations["get~audit.log_labels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit/logs": {
         parameters: {
             query?: never;
@@ -1236,7 +1253,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 年度计划与实际完成对比（按项目、合计、按月累计） */
+        /** 年度计划与实际完成对比（按项目、合计、按月累计）；format=xlsx 导出同一组数字 */
         get: operations["get~housing_projects.plan_progress"];
         put?: never;
         post?: never;
@@ -2528,6 +2545,24 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "get~audit.log_labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     "get~audit.log_list": {
         parameters: {
             query?: {
@@ -7229,7 +7264,10 @@ export interface operations {
     };
     "get~housing_projects.plan_progress": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description json（默认）或 xlsx */
+                format?: string;
+            };
             header?: never;
             path: {
                 plan_id: number;

@@ -223,6 +223,32 @@ async def delete_plan(actor: Actor, plan_id: int) -> None:
         await plan.delete(using_db=tx)
 
 
+def _pct(r: object) -> str:
+    return "" if r is None else f"{Decimal(str(r)) * 100:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def plan_progress_table(p: dict) -> list[dict]:
+    """The plan-vs-actual figures of `plan_progress` as flat rows (one per project, the total, then
+    the month-by-month cumulative actuals), for the xlsx export."""
+    def row(code: str, name: str, t: dict, a: dict, r: dict) -> dict:
+        return {"project_code": code, "project_name": name,
+                "units_start": t.get("units_start"), "units_started": a.get("units_started"),
+                "units_start_rate": _pct(r.get("units_start")),
+                "units_complete": t.get("units_complete"), "units_completed": a.get("units_completed"),
+                "units_complete_rate": _pct(r.get("units_complete")),
+                "planned_investment": t.get("planned_investment"), "investment_done": a.get("investment_done"),
+                "investment_rate": _pct(r.get("investment")),
+                "area_start": t.get("area_start"), "area_started": a.get("area_started"),
+                "area_start_rate": _pct(r.get("area_start")),
+                "area_complete": t.get("area_complete"), "area_completed": a.get("area_completed"),
+                "area_complete_rate": _pct(r.get("area_complete")),
+                "progress_percent": a.get("progress_percent"), "period": a.get("last_period")}
+    rows = [row(i["project_code"], i["project_name"], i["target"], i["actual"], i["rate"]) for i in p["items"]]
+    rows.append(row("", "合计", p["totals"]["target"], p["totals"]["actual"], p["totals"]["rate"]))
+    rows += [row("", f"{m['period']} 累计", {}, m, {}) for m in p["monthly"]]
+    return rows
+
+
 async def plan_progress(actor: Actor, plan_id: int) -> dict:
     plan = await get_scoped(AnnualPlan, actor, plan_id)
     targets = await scoped(PlanProjectTarget, actor).filter(plan_id=plan.id).prefetch_related("project") \

@@ -16,7 +16,7 @@ from sanic_ext import openapi
 from app.core import files as file_store
 from app.core.errors import InvalidInput
 from app.core.http import body, parse, query
-from app.core.lists import Col, ListSpec, build_filters, request_args, respond_list
+from app.core.lists import Col, ListSpec, build_filters, export_rows, request_args, respond_list
 from app.core.lists import values_fit_columns
 from app.core.regions import DISTRICT_NAMES
 from app.domains.housing import alerts, plans, projects
@@ -98,11 +98,33 @@ async def plan_delete(request: Request, plan_id: int):
     return json({"ok": True})
 
 
+PLAN_PROGRESS_COLS = [  # the xlsx of plans.plan_progress_table
+    Col("project_code", "项目编号"), Col("project_name", "项目"),
+    Col("units_start", "计划开工套数"), Col("units_started", "实际开工套数"), Col("units_start_rate", "开工完成率"),
+    Col("units_complete", "计划竣工套数"), Col("units_completed", "实际竣工套数"),
+    Col("units_complete_rate", "竣工完成率"),
+    Col("planned_investment", "计划投资（元）"), Col("investment_done", "完成投资（元）"),
+    Col("investment_rate", "投资完成率"),
+    Col("area_start", "计划开工面积（㎡）"), Col("area_started", "实际开工面积（㎡）"),
+    Col("area_start_rate", "开工面积完成率"),
+    Col("area_complete", "计划竣工面积（㎡）"), Col("area_completed", "实际竣工面积（㎡）"),
+    Col("area_complete_rate", "竣工面积完成率"),
+    Col("progress_percent", "形象进度（%）"), Col("period", "最近申报月份"),
+]
+
+
 @bp_housing_projects.get("/plans/<plan_id:int>/progress")
-@openapi.summary("年度计划与实际完成对比（按项目、合计、按月累计）")
+@openapi.summary("年度计划与实际完成对比（按项目、合计、按月累计）；format=xlsx 导出同一组数字")
+@openapi.parameter("format", str, "query", description="json（默认）或 xlsx")
 @perm(*PLAN_READ)
 async def plan_progress(request: Request, plan_id: int):
-    return json(await plans.plan_progress(actor_of(request), plan_id))
+    data = await plans.plan_progress(actor_of(request), plan_id)
+    fmt = request.args.get("format", "json")
+    if fmt == "xlsx":
+        return await export_rows(request, "年度计划与实际完成", PLAN_PROGRESS_COLS, plans.plan_progress_table(data))
+    if fmt != "json":
+        raise InvalidInput("format 只能是 json 或 xlsx", fields={"format": "取值不在允许范围内"})
+    return json(data)
 
 
 # ------------------------------------------------------------------ targets (GOV-04-02/03)
