@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildGrid, cellMatches, emptyHighlight, floorLabel, floorShort, gridTemplate, highlightActive, type TableUnit, type UnitTable, unitTip } from '@/lib/housing/unit-table'
+import { buildGrid, cellMatches, emptyHighlight, floorLabel, floorShort, gridTemplate, highlightActive, type TableUnit, type UnitTable, unitLabel, unitTip } from '@/lib/housing/unit-table'
 import { formatArea, formatRent } from '@/lib/money'
 
 function unit(id: number, number: string, state = 'available', entrance_id: number | null = 11, extra: Partial<TableUnit> = {}): TableUnit {
@@ -141,5 +141,22 @@ describe('highlight in the graphic view', () => {
     h.number = '12'
     expect(cellMatches(unit(1, '1201'), h)).toBe(true)
     expect(cellMatches(unit(1, '301'), h)).toBe(false)
+  })
+})
+
+describe('a building numbered per entrance', () => {
+  it('draws both 101s, each under its own entrance, and names them 1单元101 / 2单元101', () => {
+    const t = table([{ floor: 1, units: [unit(1, '101', 'available', 11), unit(2, '102', 'available', 11), unit(3, '101', 'locked', 22), unit(4, '102', 'available', 22)] }], [
+      { id: 11, name: '1单元' },
+      { id: 22, name: '2单元' },
+    ])
+    const g = buildGrid(t)
+    expect(g.groups.map((x) => [x.name, x.total])).toEqual([['1单元', 2], ['2单元', 2]])
+    const cols = Object.fromEntries(g.rows[0].cells.map((c) => [c.unit.id, c.col]))
+    expect(cols[1]).toBeLessThan(g.groups[1].start)
+    expect(cols[3]).toBeGreaterThanOrEqual(g.groups[1].start)
+    expect(unitTip(unit(3, '101', 'locked', 22), 1, '2单元')[0]).toBe('2单元101  已锁定')
+    expect(unitLabel({ building_name: '1栋', entrance_name: '2单元', number: '101' })).toBe('1栋2单元101')
+    expect(unitLabel({ label: 'A座301', building_name: 'x', number: '1' })).toBe('A座301')
   })
 })
