@@ -1,6 +1,8 @@
 // 规则配置: the editor's pure logic — definitions, typed inputs turned into a trial form and back,
 // and the server's problems placed on the cell they belong to. Unit-tested in rules.test.ts.
 
+import * as money from './money'
+
 export const RULE_KINDS: Record<string, string> = { condition: '条件', scoring: '计分', standard: '标准' }
 
 /** Result types a rule of each kind may declare (app/rules/ruleset.py). */
@@ -49,22 +51,16 @@ export function isFen(name: string): boolean {
   return /_fen$/.test(name ?? '')
 }
 
-/** 123456 分 → "1234.56" (integer arithmetic: no float rounding on large amounts). */
+/** 123456 分 → "1234.56" (lib/money: integer arithmetic, no float rounding on large amounts). */
 export function fenToYuan(fen: unknown): string {
   if (typeof fen !== 'number' || !Number.isFinite(fen)) return String(fen ?? '')
-  const n = Math.round(fen)
-  const sign = n < 0 ? '-' : ''
-  const a = Math.abs(n)
-  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`
+  return money.fenToYuan(Math.round(fen))
 }
 
-/** "1234.5" 元 → 123450 分; at most two decimals. */
+/** "1234.5" 元 → 123450 分; at most two decimals (lib/money parses). */
 export function yuanToFen(text: unknown): { value: number | null; error?: string } {
-  const s = String(text ?? '').trim().replace(/,/g, '')
-  if (!/^-?\d+(\.\d{1,2})?$/.test(s)) return { value: null, error: '应为金额（元），最多两位小数' }
-  const [whole, frac = ''] = s.replace('-', '').split('.')
-  const fen = Number(whole) * 100 + Number((frac + '00').slice(0, 2))
-  return { value: s.startsWith('-') ? -fen : fen }
+  const fen = money.yuanToFen(text)
+  return fen === null ? { value: null, error: '应为金额（元），最多两位小数' } : { value: fen }
 }
 
 /** What a clerk reads for an input: its title, with an amount in 分 relabelled in 元. */
