@@ -13,6 +13,9 @@ from app.core.context import current_actor
 from app.core.db import close_db, init_db, uow
 from app.core.pii import blind_index
 from app.documents import seed as documents_seed
+from app.core.domain import import_all
+from app.domains import DOMAINS
+from app.domains.campaigns import seed as campaigns_seed
 from app.domains.housing import seed_projects, seed_stock  # importing app.domains installs every domain
 from app.identity import sessions
 from app.identity.models import Account, Org, Role
@@ -155,6 +158,10 @@ async def main() -> None:
     try:
         await audit.ensure_partitions()
         await seed()
+        # The demo cases go through every domain's hooks (a campaign links them, say), as in the server.
+        import_all([m for d in DOMAINS for m in d.side_effect_modules()])
+        admin = await Account.get(login_name="gov_admin")
+        await campaigns_seed.seed_demo(admin.id)
         await seed_demo()
         await seed_projects.seed_demo()
         await seed_stock.seed_demo()

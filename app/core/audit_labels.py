@@ -165,7 +165,6 @@ register(
         "case.transfer": "转办", "case.withdraw": "撤回", "case.edit": "修改业务件", "case.comment": "填写意见",
         "case.material": "上传材料", "case.material_add": "上传材料", "case.material_remove": "删除材料",
         "case.resubmit": "重新提交", "case.delete": "删除业务件", "case.complete": "办结",
-        "campaign.create": "新增专题", "campaign.update": "修改专题", "campaign.delete": "删除专题",
         "process.deploy": "发布流程", "form.save": "保存表单",
         # documents
         "document.issue": "出具文书", "document.certificate.issue": "出具证书", "document.revoke": "作废文书",
@@ -198,9 +197,6 @@ register(
                 "create": "创建", "submit": "提交", "claim": "签收", "approve": "通过", "reject": "驳回",
                 "return_previous": "退回上一步", "return_applicant": "退回申请人", "transfer": "转办",
                 "withdraw": "撤回"}}),
-        "campaign": ObjectType("专题", sql_names("SELECT id, name FROM campaign WHERE id = ANY($1::bigint[])"),
-                               fields={"name": "专题名称", "case_types": "业务类型", "starts_at": "开始时间",
-                                       "ends_at": "结束时间"}),
         "process": ObjectType("流程"), "form": ObjectType("表单"),
         "document_template": ObjectType("文书模板", fields={"key": "模板编号", "version": "版本"}),
         "issued_document": ObjectType("电子文书", sql_names(

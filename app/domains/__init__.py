@@ -15,6 +15,7 @@ from app.identity import permissions
 
 INSTALLED = [
     "app.domains.housing",
+    "app.domains.campaigns",
     "app.domains.eligibility",
 ]
 

@@ -7,6 +7,7 @@ holds its first (view) permission.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from app.core.domain import ALL_ORGS, BLD, GOV, OPS, Domain, Menu, Permission
 
@@ -37,8 +38,6 @@ PERMISSIONS: dict[str, Permission] = {p.code: p for p in [
     Permission("case.work.handle", "办理待办（经办环节）", ALL_ORGS),
     Permission("case.work.approve", "办理待办（审核审批环节）", ALL_ORGS),
     Permission("case.work.supervise", "查看本范围全部待办、改派", ALL_ORGS),
-    Permission("case.campaign.read", "专题工作查询", (GOV,)),
-    Permission("case.campaign.write", "专题工作维护", (GOV,)),
     Permission("case.process.read", "流程与表单查看", (GOV,)),
     Permission("case.process.deploy", "流程设计与发布", (GOV,)),
     Permission("case.form.write", "表单设计与发布", (GOV,)),
@@ -60,7 +59,6 @@ _MENUS_HEAD: tuple[Menu, ...] = (
         Menu("work.done", "已办事项", "/done", "CircleCheck", ("case.work.handle", "case.work.approve")),
         Menu("work.intake", "窗口受理", "/intake", "EditPen", ("case.case.intake",)),
         Menu("work.cases", "业务查询", "/cases", "Search", ("case.case.read",)),
-        Menu("work.campaigns", "专题工作", "/campaigns", "Flag", ("case.campaign.read", "case.campaign.write")),
     )),
 )
 # ... and after them (configuration, system administration, exchange monitoring).
@@ -101,7 +99,14 @@ def install(domains: Iterable[Domain]) -> None:
         if PERMISSIONS.get(p.code, p) != p or p.code in _CORE_CODES:
             raise ValueError(f"permission {p.code} is declared twice")
         PERMISSIONS[p.code] = p
-    MENUS[:] = [*_MENUS_HEAD, *(m for d in domains for m in d.menus), *_MENUS_TAIL]
+    platform = {m.code: m for m in (*_MENUS_HEAD, *_MENUS_TAIL)}
+    own: list[Menu] = []
+    for m in (m for d in domains for m in d.menus):
+        if m.code in platform:  # a domain's entries under a platform menu (专题工作 under 业务办理)
+            platform[m.code] = replace(platform[m.code], children=(*platform[m.code].children, *m.children))
+        else:
+            own.append(m)
+    MENUS[:] = [*(platform[m.code] for m in _MENUS_HEAD), *own, *(platform[m.code] for m in _MENUS_TAIL)]
 
 # Codes that ride along with any staff role (no menu of their own).
 _IMPLIED_FOR_ORG_KIND = {GOV: ("file.upload",), BLD: ("file.upload",), OPS: ("file.upload",)}

@@ -5,7 +5,6 @@ is what the platform itself would write. Runs once: skipped when any case exists
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from app.identity.models import Account, Org
 from app.identity.scope import Actor
 from app.workflow import access as _case_access  # noqa: F401 - data-scope rules for cases
 from app.workflow import service
-from app.workflow.models import Campaign, Case, WorkItem
+from app.workflow.models import Case, WorkItem
 
 
 @dataclass
@@ -61,11 +60,6 @@ async def seed_demo() -> None:
         return
     clerk, pj, admin = await _actor("gov_clerk"), await _actor("pj_clerk"), await _actor("gov_admin")
     builder, operator = await _actor("builder_admin"), await _actor("operator_admin")
-    now = dt.datetime.now(dt.timezone.utc)
-    await Campaign.create(name="2026年第四季度保障性租赁住房集中受理", case_types=["eligibility_application"],
-                          starts_at=now - dt.timedelta(days=30), ends_at=now + dt.timedelta(days=35),
-                          district_code=None, description="全市集中受理新市民、青年人保障性租赁住房资格申请",
-                          created_by_id=admin.account_id)
 
     async def eligibility(name: str, idn: str, district: str, income: float, size: int) -> Case:
         return await service.create_case(

@@ -1,4 +1,4 @@
-"""Cases (业务件), their work items, events and materials; deployed processes, forms, campaigns.
+"""Cases (业务件), their work items, events and materials; deployed processes and forms.
 
 The BPMN instance (JSONB) is the source of truth for where a case is in its flow. Work items
 are its ready steps copied into indexed rows, so todo/done lists never read the JSON.
@@ -47,25 +47,6 @@ class FormVersion(Model):
     class Meta:
         table = "form_version"
         unique_together = (("case_type", "version"),)
-
-
-class Campaign(Model):
-    """专题工作: cases of its types accepted inside its window (and district) are linked to it."""
-    id = fields.BigIntField(primary_key=True)
-    name = fields.CharField(128)
-    case_types = fields.JSONField(default=list)
-    starts_at = fields.DatetimeField()
-    ends_at = fields.DatetimeField()
-    district_code = fields.CharField(6, null=True, db_index=True)  # None = whole city
-    description = fields.TextField(null=True)
-    enabled = fields.BooleanField(default=True)
-    created_by_id = fields.BigIntField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
-    updated_at = fields.DatetimeField(auto_now=True)
-
-    class Meta:
-        table = "campaign"
-        indexes = (Index(fields=("starts_at", "ends_at")),)
 
 
 class Case(Model):

@@ -1,19 +1,15 @@
-"""Cases HTTP API: intake, search, detail, actions, todo/done, processes, forms, campaigns; /api/me/cases."""
+"""Cases HTTP API: intake, search, detail, actions, todo/done, processes, forms; /api/me/cases."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 from sanic import Blueprint, Request
 from sanic.response import json, raw
 from sanic_ext import openapi
-from tortoise.expressions import Q
 from tortoise.functions import Count
 
-from app.core import audit
 from app.core import files as file_store
-from app.core.db import uow
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.http import body, flag, parse, query
 from app.core.lists import Col, ListSpec, respond_list
 from app.core.models import StoredFile
@@ -22,94 +18,16 @@ from app.documents.models import IssuedDocument
 from app.identity.guard import actor_of, perm, person
 from app.identity.models import Account
 from app.identity.scope import Actor, scoped
-from app.workflow import access, calendar, deploy, forms, kpis, service  # noqa: F401 - kpis registers cards
+from app.workflow import access, calendar, deploy, forms, kpis, read, service  # noqa: F401 - kpis registers cards
 from app.workflow import schemas as S
 from app.workflow.case_types import CASE_TYPES, CHANNELS, STATUSES, case_type
 from app.workflow.engine import ACTIONS
-from app.workflow.models import Campaign, Case, CaseEvent, CaseMaterial, FormVersion, ProcessVersion, WorkItem
+from app.workflow.models import Case, CaseMaterial, FormVersion, ProcessVersion, WorkItem
 
 bp_cases = Blueprint("cases", url_prefix="/api/v1")
 bp_my_cases = Blueprint("my_cases", url_prefix="/api/me")
 
 WORK = ("case.work.handle", "case.work.approve", "case.work.supervise")
-
-
-# ------------------------------------------------------------------ serialisers
-
-async def _cases_out(rows: list[Case]) -> list[dict]:
-    today = calendar.today()
-    return [S.case_row(c, today) for c in rows]
-
-
-async def _items_out(rows: list[WorkItem]) -> list[dict]:
-    today = calendar.today()
-    return [S.item_row(i, today) for i in rows]
-
-
-async def case_detail(actor: Actor, case: Case) -> dict:
-    today = calendar.today()
-    events, materials, items, fv, pv = await asyncio.gather(
-        CaseEvent.filter(case_id=case.id).order_by("id"),
-        CaseMaterial.filter(case_id=case.id).order_by("sort_order", "id"),
-        WorkItem.filter(case_id=case.id, status="open").order_by("id"),
-        FormVersion.filter(id=case.form_version_id or 0).first(),
-        ProcessVersion.get(id=case.process_version_id))
-    thumbs = set(await StoredFile.filter(id__in=[m.file_id for m in materials], thumb_sha256__isnull=False)
-                 .values_list("id", flat=True)) if materials else set()
-    handled = (await service.handled_steps([case.id], actor.account_id)).get(case.id, {})
-    rights = {i.id: service.rights(actor, i, handled) for i in items}
-    mine = [i for i in items if any(rights[i.id].values())]
-    # The form as this viewer sees it: the permissions of the step they hold, else read-only.
-    held = next((i for i in mine if rights[i.id]["can_act"]), None)
-    if fv:
-        if held is not None:
-            perms = forms.perms_for(fv.rules, fv.field_perms, held.step_id, held.role == access.APPLICANT)
-        else:
-            perms = {k: (forms.READ if v != forms.HIDDEN else v)
-                     for k, v in forms.perms_for(fv.rules, fv.field_perms, None, False).items()}
-        schema = {"rules": forms.schema_for(fv.rules, perms), "options": fv.options, "version": fv.version}
-        data = forms.visible_data(case.form, perms)
-    else:
-        perms, schema, data = {}, {"rules": [], "options": {}, "version": None}, case.form
-    editable = held is not None and case.status not in ("complete", "rejected", "withdrawn") and \
-        any(p == forms.EDIT for p in perms.values())
-    all_items = await WorkItem.filter(case_id=case.id).exclude(status="cancelled")
-    # The applicant's side (the person, or the applying org's staff) sees the step's state, not who on the
-    # bureau's side holds it: names masked, account ids left out.
-    outsider = actor.kind == "PERSON" or (case.applicant_org_id is not None and actor.org_id == case.applicant_org_id)
-    out = S.case_row(case, today) | S.case_pii(case) | {
-        "submitter_id": case.submitter_id, "submitter_name": case.submitter_name,
-        "applicant_org_id": case.applicant_org_id, "subjects": case.subjects, "form": data, "form_schema": schema,
-        "current_steps": case.current_steps, "outcome_reason": case.outcome_reason,
-        "row_version": case.row_version,
-        "process": {"key": pv.key, "version": pv.version, "name": pv.name,
-                    "steps": [{"step_id": s["step_id"], "name": s["name"]} for s in pv.steps]},
-        "campaign": None,
-        "materials": [S.material_row(m, m.file_id in thumbs) | {
-            "url": f"/api/v1/cases/{case.id}/materials/{m.id}/content",
-            "thumb_url": f"/api/v1/cases/{case.id}/materials/{m.id}/thumbnail" if m.file_id in thumbs else None}
-            for m in materials],
-        "events": [S.event_row(e) for e in events],
-        "work_items": [S.item_row(i, today) | S.item_state(i, actor.account_id, outsider) | rights[i.id]
-                       for i in items],
-        "my_work_items": [{
-            "id": i.id, "step_id": i.step_id, "step_name": i.step_name, "actions": i.actions,
-            "action_names": {a: ACTIONS.get(a, a) for a in i.actions},
-            "assignee_id": i.assignee_id, "assignee_name": i.assignee_name, "due_date": S.iso(i.due_date)}
-            | S.item_state(i, actor.account_id, outsider) | rights[i.id] for i in mine],
-        "can_edit": editable,
-        "can_delete": case.status == "draft" and (actor.has("case.case.delete") if actor.kind == "STAFF"
-                                                  else case.submitter_id == actor.account_id),
-        "can_withdraw": case.submitter_id == actor.account_id and service.withdrawable(case, all_items),
-        "can_comment": case.status not in ("withdrawn",),
-        "documents": [{"id": str(d.id), "number": d.number, "title": d.title, "status": d.status,
-                       "issued_at": S.iso(d.issued_at), "pdf_url": f"{'/api/me' if actor.kind == 'PERSON' else '/api/v1'}/cases/{case.id}/documents/{d.id}/pdf"}
-                      for d in await IssuedDocument.filter(case_id=case.id).order_by("issued_at")],
-    }
-    if case.campaign_id:
-        c = await Campaign.filter(id=case.campaign_id).first()
-        out["campaign"] = {"id": c.id, "name": c.name} if c else None
-    return out
 
 
 # ------------------------------------------------------------------ case types
@@ -136,40 +54,12 @@ async def case_types(request: Request):
 
 # ------------------------------------------------------------------ cases
 
-CASE_LIST = ListSpec(title="业务件", cols=[
-    Col("id", "ID", kind="int", ops=("eq",), sortable=True, export=False),
-    Col("number", "业务编号", ops=("eq", "contains"), sortable=True),
-    Col("case_type", "业务类型", ops=("eq", "in"), choices={k: t.name for k, t in CASE_TYPES.items()}),
-    Col("title", "标题", ops=("contains",)),
-    Col("status", "状态", ops=("eq", "in"), choices=STATUSES, sortable=True),
-    Col("channel", "受理渠道", ops=("eq", "in"), choices=CHANNELS),
-    Col("applicant_name", "申请人", ops=("eq", "contains")),
-    Col("district_code", "所属区", ops=("eq", "in"), choices=DISTRICT_NAMES),
-    Col("org_id", "办理单位ID", kind="int", export=False),
-    Col("current_step_names", "当前环节", ops=("contains",)),
-    Col("campaign_id", "专题ID", kind="int", export=False),
-    Col("created_at", "创建时间", kind="datetime", ops=("gte", "lte"), sortable=True),
-    Col("submitted_at", "受理时间", kind="datetime", ops=("gte", "lte"), sortable=True),
-    Col("due_at", "办理时限", kind="datetime", ops=("gte", "lte"), sortable=True),
-    Col("finished_at", "办结时间", kind="datetime", ops=("gte", "lte"), sortable=True),
-], serialize=_cases_out, search=["number", "applicant_name", "title"], default_sort="-id",
-    extra_params={"overdue"})
-
-
-def _overdue_cases(request: Request, qs):  # noqa: ANN001, ANN202
-    if flag(request, "overdue"):
-        start = calendar.today()
-        qs = qs.filter(status__in=["in_review", "returned"],
-                       due_at__lt=dt.datetime.combine(start, dt.time.min, calendar.CN))
-    return qs
-
-
 @bp_cases.get("/cases")
 @openapi.summary("业务查询（GOV-02-05, OPS-02-04）")
-@query(CASE_LIST.openapi_params())
+@query(read.CASE_LIST.openapi_params())
 @perm("case.case.read")
 async def cases_list(request: Request):
-    return await respond_list(request, _overdue_cases(request, scoped(Case, actor_of(request))), CASE_LIST)
+    return await respond_list(request, read.overdue_filter(scoped(Case, actor_of(request)), flag(request, "overdue")), read.CASE_LIST)
 
 
 @bp_cases.post("/cases")
@@ -187,7 +77,7 @@ async def cases_create(request: Request):
         applicant=service.Applicant(**data.applicant.model_dump()), district_code=data.district_code,
         org_id=data.org_id, subjects=data.subjects, form=data.form,
         materials=[m.model_dump() for m in data.materials], submit=data.submit, opinion=data.opinion)
-    return json(await case_detail(actor, await Case.get(id=case.id)), status=201)
+    return json(await read.case_detail(actor, await Case.get(id=case.id)), status=201)
 
 
 @bp_cases.get("/cases/<case_id:int>")
@@ -195,7 +85,7 @@ async def cases_create(request: Request):
 @perm("case.case.read", *WORK)
 async def cases_detail(request: Request, case_id: int):
     actor = actor_of(request)
-    return json(await case_detail(actor, await service.get_case(actor, case_id)))
+    return json(await read.case_detail(actor, await service.get_case(actor, case_id)))
 
 
 @bp_cases.patch("/cases/<case_id:int>")
@@ -206,7 +96,7 @@ async def cases_edit(request: Request, case_id: int):
     data = parse(request, S.CaseEdit)
     actor = actor_of(request)
     case = await service.edit(actor, case_id, data.form, data.row_version)
-    return json(await case_detail(actor, case))
+    return json(await read.case_detail(actor, case))
 
 
 @bp_cases.delete("/cases/<case_id:int>")
@@ -287,7 +177,7 @@ async def cases_document_pdf(request: Request, case_id: int, doc_id):  # noqa: A
 async def cases_withdraw(request: Request, case_id: int):
     data = parse(request, S.ReasonIn)
     actor = actor_of(request)
-    return json(await case_detail(actor, await service.withdraw(actor, case_id, data.reason)))
+    return json(await read.case_detail(actor, await service.withdraw(actor, case_id, data.reason)))
 
 
 @bp_cases.post("/cases/<case_id:int>/comments")
@@ -325,14 +215,14 @@ ITEM_COLS = [
     Col("created_at", "到达时间", kind="datetime", ops=("gte", "lte"), sortable=True),
     Col("due_date", "办理期限", kind="date", ops=("gte", "lte"), sortable=True),
 ]
-OPEN_ITEMS_LIST = ListSpec(title="待办事项", cols=ITEM_COLS, serialize=_items_out,
+OPEN_ITEMS_LIST = ListSpec(title="待办事项", cols=ITEM_COLS, serialize=read.items_out,
                      search=["case_number", "applicant_name", "step_name"], default_sort="created_at",
                      extra_params={"all", "assigned", "overdue"}, count_epoch="work_item")
 DONE_LIST = ListSpec(title="已办事项", cols=ITEM_COLS + [
     Col("action", "办理结果", ops=("eq", "in"), choices=ACTIONS),
     Col("opinion", "办理意见", ops=("contains",)),
     Col("done_at", "办理时间", kind="datetime", ops=("gte", "lte"), sortable=True),
-], serialize=_items_out, search=["case_number", "applicant_name", "step_name"], default_sort="-done_at")
+], serialize=read.items_out, search=["case_number", "applicant_name", "step_name"], default_sort="-done_at")
 
 
 @bp_cases.get("/todo")
@@ -378,7 +268,7 @@ async def work_act(request: Request, item_id: int):
     data = parse(request, S.ActIn)
     actor = actor_of(request)
     case = await service.act(actor, item_id, data.action, data.opinion, data.form)
-    return json(await case_detail(actor, await Case.get(id=case.id)))
+    return json(await read.case_detail(actor, await Case.get(id=case.id)))
 
 
 @bp_cases.post("/work-items/<item_id:int>/transfer")
@@ -516,135 +406,11 @@ async def forms_save(request: Request, case_type_key: str):
     return json(_fv_row(fv) | {"rules": fv.rules, "field_perms": fv.field_perms}, status=201)
 
 
-# ------------------------------------------------------------------ campaigns (GOV-03-01)
-
-async def _campaigns_out(rows: list[Campaign]) -> list[dict]:
-    ids = [c.id for c in rows]
-    counts = dict(await Case.filter(campaign_id__in=ids).annotate(n=Count("id")).group_by("campaign_id")
-                  .values_list("campaign_id", "n")) if ids else {}
-    return [S.campaign_row(c, counts) for c in rows]
-
-
-CAMPAIGN_LIST = ListSpec(title="专题工作", cols=[
-    Col("id", "ID", kind="int", ops=("eq",), sortable=True, export=False),
-    Col("name", "专题名称", ops=("eq", "contains"), sortable=True),
-    Col("district_code", "区（市）", ops=("eq", "isnull"), choices=DISTRICT_NAMES),
-    Col("enabled", "启用", kind="bool"),
-    Col("starts_at", "受理时间起", kind="datetime", ops=("gte", "lte"), sortable=True),
-    Col("ends_at", "受理时间止", kind="datetime", ops=("gte", "lte"), sortable=True),
-    Col("created_at", "创建时间", kind="datetime", ops=("gte", "lte"), sortable=True),
-], serialize=_campaigns_out, search=["name", "description"], default_sort="-id")
-
-
-def _campaign_scope(actor: Actor):  # noqa: ANN202
-    # District staff see their district's campaigns and the city-wide ones.
-    qs = Campaign.all()
-    if actor.scope != "CITY":
-            qs = qs.filter(Q(district_code=actor.district_code) | Q(district_code__isnull=True))
-    return qs
-
-
-async def _campaign_for_write(actor: Actor, campaign_id: int, tx) -> Campaign:  # noqa: ANN001
-    c = await _campaign_scope(actor).filter(id=campaign_id).select_for_update().using_db(tx).first()
-    if c is None:
-        raise NotFound("专题不存在或无权查看")
-    if actor.scope != "CITY" and c.district_code != actor.district_code:
-        raise Forbidden("全市专题只能由市住建局维护")
-    return c
-
-
-def _campaign_check(actor: Actor, data: S.CampaignIn) -> dict:
-    if data.district_code and data.district_code not in DISTRICT_NAMES:
-        raise InvalidInput("区（市）代码有误", fields={"district_code": "区划代码有误"})
-    if actor.scope != "CITY" and data.district_code != actor.district_code:
-        raise Forbidden("只能维护本区的专题")
-    return data.model_dump()
-
-
-@bp_cases.get("/campaigns")
-@openapi.summary("专题工作查询（GOV-03-01）")
-@query(CAMPAIGN_LIST.openapi_params())
-@perm("case.campaign.read", "case.campaign.write")
-async def campaigns(request: Request):
-    return await respond_list(request, _campaign_scope(actor_of(request)), CAMPAIGN_LIST)
-
-
-@bp_cases.post("/campaigns")
-@openapi.summary("新增专题")
-@body(S.CampaignIn)
-@perm("case.campaign.write")
-async def campaigns_create(request: Request):
-    actor = actor_of(request)
-    values = _campaign_check(actor, parse(request, S.CampaignIn))
-    async with uow() as tx:
-        c = await Campaign.create(**values, created_by_id=actor.account_id, using_db=tx)
-        await audit.record("campaign.create", "campaign", c.id, using=tx, after=S.campaign_row(c),
-                           summary=f"新增专题 {c.name}")
-    return json(S.campaign_row(c), status=201)
-
-
-@bp_cases.get("/campaigns/<campaign_id:int>")
-@openapi.summary("专题详情")
-@perm("case.campaign.read", "case.campaign.write")
-async def campaigns_get(request: Request, campaign_id: int):
-    c = await _campaign_scope(actor_of(request)).filter(id=campaign_id).first()
-    if c is None:
-        raise NotFound("专题不存在或无权查看")
-    return json((await _campaigns_out([c]))[0])
-
-
-@bp_cases.put("/campaigns/<campaign_id:int>")
-@openapi.summary("修改专题")
-@body(S.CampaignIn)
-@perm("case.campaign.write")
-async def campaigns_update(request: Request, campaign_id: int):
-    actor = actor_of(request)
-    values = _campaign_check(actor, parse(request, S.CampaignIn))
-    async with uow() as tx:
-        c = await _campaign_for_write(actor, campaign_id, tx)
-        before = S.campaign_row(c)
-        for k, v in values.items():
-            setattr(c, k, v)
-        await c.save(using_db=tx)
-        await audit.record("campaign.update", "campaign", c.id, using=tx, before=before, after=S.campaign_row(c),
-                           summary=f"修改专题 {c.name}")
-    return json(S.campaign_row(c))
-
-
-@bp_cases.delete("/campaigns/<campaign_id:int>")
-@openapi.summary("删除专题（已关联的业务件保留，解除关联）")
-@perm("case.campaign.write")
-async def campaigns_delete(request: Request, campaign_id: int):
-    actor = actor_of(request)
-    async with uow() as tx:
-        c = await _campaign_for_write(actor, campaign_id, tx)
-        n = await Case.filter(campaign_id=c.id).using_db(tx).update(campaign_id=None)
-        await audit.record("campaign.delete", "campaign", c.id, using=tx, before=S.campaign_row(c),
-                           summary=f"删除专题 {c.name}（解除 {n} 件关联）")
-        await c.delete(using_db=tx)
-    return json({"ok": True, "unlinked": n})
-
-
-@bp_cases.get("/campaigns/<campaign_id:int>/cases")
-@openapi.summary("专题下的业务件")
-# The list's own campaign_id filter would shadow the path parameter in the OpenAPI document.
-@query([p for p in CASE_LIST.openapi_params() if p["name"] != "campaign_id"])
-@openapi.parameter("campaign_id", int, "path", required=True, description="专题ID")
-@perm("case.campaign.read", "case.campaign.write")
-async def campaigns_cases(request: Request, campaign_id: int):
-    actor = actor_of(request)
-    c = await _campaign_scope(actor).filter(id=campaign_id).first()
-    if c is None:
-        raise NotFound("专题不存在或无权查看")
-    qs = _overdue_cases(request, scoped(Case, actor).filter(campaign_id=c.id))
-    return await respond_list(request, qs, CASE_LIST)
-
-
 # ------------------------------------------------------------------ /api/me/cases (SYS-02 online)
 
-MY_CASE_LIST = ListSpec(title="我的申请", cols=[c for c in CASE_LIST.cols if c.name in (
+MY_CASE_LIST = ListSpec(title="我的申请", cols=[c for c in read.CASE_LIST.cols if c.name in (
     "id", "number", "case_type", "status", "created_at", "submitted_at", "finished_at")],
-    serialize=_cases_out, search=["number", "title"], default_sort="-id")
+    serialize=read.cases_out, search=["number", "title"], default_sort="-id")
 
 
 @bp_my_cases.get("/cases")
@@ -669,7 +435,7 @@ async def my_cases_create(request: Request):
                                     phone=data.phone or me.phone),
         district_code=data.district_code, org_id=data.org_id, subjects=data.subjects, form=data.form,
         materials=[m.model_dump() for m in data.materials], submit=data.submit)
-    return json(await case_detail(actor, await Case.get(id=case.id)), status=201)
+    return json(await read.case_detail(actor, await Case.get(id=case.id)), status=201)
 
 
 @bp_my_cases.get("/cases/<case_id:int>")
@@ -677,7 +443,7 @@ async def my_cases_create(request: Request):
 @person
 async def my_cases_detail(request: Request, case_id: int):
     actor = actor_of(request)
-    return json(await case_detail(actor, await service.get_case(actor, case_id)))
+    return json(await read.case_detail(actor, await service.get_case(actor, case_id)))
 
 
 @bp_my_cases.patch("/cases/<case_id:int>")
@@ -687,7 +453,7 @@ async def my_cases_detail(request: Request, case_id: int):
 async def my_cases_edit(request: Request, case_id: int):
     data = parse(request, S.CaseEdit)
     actor = actor_of(request)
-    return json(await case_detail(actor, await service.edit(actor, case_id, data.form, data.row_version)))
+    return json(await read.case_detail(actor, await service.edit(actor, case_id, data.form, data.row_version)))
 
 
 @bp_my_cases.delete("/cases/<case_id:int>")
@@ -727,7 +493,7 @@ async def my_cases_submit(request: Request, case_id: int):
     if item is None or "submit" not in item.actions:
         raise Conflict("该申请当前不需要您提交", code="NOTHING_TO_SUBMIT")
     await service.act(actor, item.id, "submit", parse(request, S.ReasonIn).reason)
-    return json(await case_detail(actor, await Case.get(id=case.id)))
+    return json(await read.case_detail(actor, await Case.get(id=case.id)))
 
 
 @bp_my_cases.post("/cases/<case_id:int>/withdraw")
@@ -737,7 +503,7 @@ async def my_cases_submit(request: Request, case_id: int):
 async def my_cases_withdraw(request: Request, case_id: int):
     data = parse(request, S.ReasonIn)
     actor = actor_of(request)
-    return json(await case_detail(actor, await service.withdraw(actor, case_id, data.reason)))
+    return json(await read.case_detail(actor, await service.withdraw(actor, case_id, data.reason)))
 
 
 @bp_my_cases.post("/files")

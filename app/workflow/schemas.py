@@ -1,11 +1,11 @@
-"""Request models and response serialisers for cases, work items, processes, forms, campaigns."""
+"""Request models and response serialisers for cases, work items, processes, forms."""
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pii import mask_id_number, mask_name, mask_phone
 from app.identity.schemas import RowId
@@ -95,27 +95,6 @@ class FormIn(_In):
     note: str | None = Field(None, max_length=255)
 
 
-class CampaignIn(_In):
-    name: str = Field(min_length=1, max_length=128, description="专题名称")
-    case_types: list[str] = Field(min_length=1, max_length=20, description="业务类型")
-    starts_at: dt.datetime = Field(description="受理时间起")
-    ends_at: dt.datetime = Field(description="受理时间止")
-    district_code: str | None = Field(None, max_length=6, description="区（市）代码；空为全市")
-    description: str | None = Field(None, max_length=2000)
-    enabled: bool = True
-
-    @model_validator(mode="after")
-    def _check(self) -> CampaignIn:
-        unknown = [t for t in self.case_types if t not in CASE_TYPES]
-        if unknown:
-            raise ValueError(f"业务类型不存在：{'、'.join(unknown)}")
-        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
-            raise ValueError("时间须带时区，如 2026-12-01T00:00:00+08:00")
-        if self.ends_at <= self.starts_at:
-            raise ValueError("受理时间止须晚于受理时间起")
-        return self
-
-
 def iso(v: dt.datetime | dt.date | None) -> str | None:
     return v.isoformat() if v else None
 
@@ -178,9 +157,3 @@ def material_row(m: Any, thumb: bool) -> dict:
             "created_at": iso(m.created_at)}
 
 
-def campaign_row(c: Any, counts: dict[int, int] | None = None) -> dict:
-    return {"id": c.id, "name": c.name, "case_types": c.case_types,
-            "case_type_names": [CASE_TYPES[t].name for t in c.case_types if t in CASE_TYPES],
-            "starts_at": iso(c.starts_at), "ends_at": iso(c.ends_at), "district_code": c.district_code,
-            "description": c.description, "enabled": c.enabled, "created_at": iso(c.created_at),
-            "case_count": (counts or {}).get(c.id, 0)}

@@ -32,7 +32,7 @@ from app.workflow import access, calendar, forms
 from app.workflow.case_types import CASE_TYPES, EVENT_ACTIONS, CaseType, case_type
 from app.workflow.deploy import active_form, active_process, definition_of
 from app.workflow.engine import Instance, ReadyStep
-from app.workflow.models import Campaign, Case, CaseEvent, CaseMaterial, FormVersion, ProcessVersion, WorkItem
+from app.workflow.models import Case, CaseEvent, CaseMaterial, FormVersion, ProcessVersion, WorkItem
 from app.core.pii import mask_id_number
 from app.documents import templates
 from app.documents.models import DocumentTemplate
@@ -98,6 +98,16 @@ def on_create(case_type_key: str) -> Callable[[Hook], Hook]:
         _CHECKS.setdefault(case_type_key, []).append(fn)
         return fn
     return deco
+
+
+_FIRST_SUBMIT: list[Hook] = []
+
+
+def on_first_submit(fn: Hook) -> Hook:
+    """A domain's step when any case is first submitted (受理), in the submitting transaction; it may
+    set fields of the case (a campaign links it), which are saved with the action."""
+    _FIRST_SUBMIT.append(fn)
+    return fn
 
 
 def unregister_hook(case_type_key: str, fn: Hook) -> None:
@@ -378,16 +388,6 @@ async def _after_commit(pending: _Pending) -> None:
             log.warning("push of %d messages failed", len(pending.messages), exc_info=True)
 
 
-async def _link_campaign(tx: Any, case: Case) -> None:
-    at = case.submitted_at
-    campaigns = await Campaign.filter(enabled=True, starts_at__lte=at, ends_at__gte=at) \
-        .order_by("starts_at", "id").using_db(tx)
-    for c in campaigns:
-        if case.case_type in (c.case_types or []) and (c.district_code in (None, "", case.district_code)):
-            case.campaign_id = c.id
-            return
-
-
 async def _check_files(actor: Actor, materials: list[dict], using: Any) -> list[tuple[StoredFile, str]]:
     if len(materials) > MAX_MATERIALS:
         raise InvalidInput(f"材料最多{MAX_MATERIALS}份", fields={"materials": "过多"})
@@ -551,7 +551,8 @@ async def _act_locked(tx: Any, case: Case, item: WorkItem, actor: Actor, action:
     first_submit = action == "submit" and case.submitted_at is None
     if first_submit:
         case.submitted_at = now
-        await _link_campaign(tx, case)
+        for fn in list(_FIRST_SUBMIT):
+            await fn(case, tx, actor)
     case.instance = inst.to_dict()
     await _event(tx, case, actor, action, item=item, opinion=opinion)
     await _sync_items(tx, case, inst, actor, pending)

@@ -1,4 +1,4 @@
-"""Cases over HTTP: intake, todo/done, every action, permissions, data scope, versions, campaigns.
+"""Cases over HTTP: intake, todo/done, every action, permissions, data scope, versions.
 
 Each test makes its own cases through the real API and checks the response, the rows and
 the audit log.
@@ -17,7 +17,7 @@ from PIL import Image
 from app.core.models import AuditLog
 from app.identity.models import Account, Org, Role
 from app.identity.passwords import hash_password
-from app.workflow.models import Campaign, Case, CaseEvent, CaseMaterial, WorkItem
+from app.workflow.models import Case, CaseEvent, CaseMaterial, WorkItem
 from channels.messages.models import Message
 from tests.helpers import DEMO_PASSWORD, make_id_number
 
@@ -428,38 +428,6 @@ async def test_form_versions_and_field_permissions(api, token):
     assert r.status_code == 200 and r.json()["form"]["verify_note"] == "已现场核实"
     r = await patch(api, f"/api/v1/cases/{case['id']}", pj, json={"form": {"content": "改掉"}})
     assert r.status_code == 422
-
-
-@pytest.mark.feature("GOV-03-01")
-async def test_campaign_links_matching_new_cases(api, token):
-    admin, clerk = await token("gov_admin"), await token("gov_clerk")
-    now = dt.datetime.now(dt.timezone.utc)
-    r = await api.post("/api/v1/campaigns", admin, json={
-        "name": "2026年冬季集中受理", "case_types": ["eligibility_application"], "district_code": PJ,
-        "starts_at": (now - dt.timedelta(hours=1)).isoformat(), "ends_at": (now + dt.timedelta(days=30)).isoformat()})
-    assert r.status_code == 201, r.text
-    camp = r.json()
-    r = await api.post("/api/v1/campaigns", admin, json={
-        "name": "坏", "case_types": ["nope"], "starts_at": now.isoformat(), "ends_at": now.isoformat()})
-    assert r.status_code == 422
-    assert (await api.post("/api/v1/campaigns", clerk, json={})).status_code == 403
-    inside = await intake(api, clerk)
-    other_district = await intake(api, clerk, district=JH)
-    other_type = await intake(api, clerk, case_type="complaint", form={"category": "物业服务", "content": "噪音"})
-    assert inside["campaign"] == {"id": camp["id"], "name": "2026年冬季集中受理"}
-    assert other_district["campaign"] is None and other_type["campaign"] is None
-    r = await api.get(f"/api/v1/campaigns/{camp['id']}/cases", clerk)
-    assert [c["id"] for c in r.json()["items"]] == [inside["id"]]
-    r = await api.get("/api/v1/campaigns?name__contains=冬季", clerk)
-    assert r.json()["items"][0]["case_count"] == 1
-    r = await api.put(f"/api/v1/campaigns/{camp['id']}", admin, json={
-        "name": "2026年冬季集中受理（延期）", "case_types": ["eligibility_application"], "district_code": PJ,
-        "starts_at": camp["starts_at"], "ends_at": (now + dt.timedelta(days=60)).isoformat()})
-    assert r.status_code == 200
-    r = await api.delete(f"/api/v1/campaigns/{camp['id']}", admin)
-    assert r.status_code == 200 and r.json()["unlinked"] == 1
-    assert (await Case.get(id=inside["id"])).campaign_id is None
-    assert not await Campaign.filter(id=camp["id"]).exists()
 
 
 @pytest.mark.feature("GOV-01-02", "GOV-02-05")

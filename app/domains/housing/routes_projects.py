@@ -28,7 +28,7 @@ from app.domains.housing.models import (
 from app.identity.guard import actor_of, perm, public
 from app.identity.scope import get_scoped, scoped
 from app.workflow.models import Case
-from app.workflow.routes import case_detail
+from app.workflow.read import case_detail
 
 bp_housing_projects = Blueprint("housing_projects", url_prefix="/api/v1/housing")
 bp_public_projects = Blueprint("public_projects", url_prefix="/api/public/projects")

@@ -17,7 +17,7 @@ from app.domains.housing.models import Building, Community, Unit
 from app.identity.guard import actor_of, perm
 from app.identity.scope import get_scoped, scoped
 from app.workflow.models import Case
-from app.workflow.routes import case_detail
+from app.workflow.read import case_detail
 
 bp_housing_stock = Blueprint("housing_stock", url_prefix="/api/v1/housing")
 
