@@ -141,7 +141,8 @@ async def test_dashboard_bell_and_rules_editor(page: Page, admin_url: str, api_u
         await page.locator("[data-test=trial-run]").click()
         verdict = trial.locator("[data-test=trial-verdict]")
         await expect(verdict).to_contain_text(f"按蓬江区规则第 {district.version} 版")
-        await expect(trial.locator("[data-test=trial-outcomes]")).to_contain_text("供应方式 = 闲置房源盘活")
+        await expect(select).to_contain_text("闲置房源盘活")
+        await expect(trial.locator("[data-test=trial-outcomes] .el-table__row")).to_have_count(3)
         await shot(page, "rules-trial-district-select")
     finally:
         await rules.set_enabled(SystemActor(), alerts.RULE_KEY, False, district_code="440703")

@@ -52,3 +52,22 @@ async def test_a_district_rule_set_overrides_the_citys_for_that_districts_projec
     assert (await alerts.qualification_rule("new_build", "440703")).district_code is None
     await alerts.run(today=TODAY)
     assert await QualificationAlert.filter(project_id=made["440703"].id).values_list("status", flat=True) == ["closed"]
+
+
+@pytest.mark.feature("SYS-01", "GOV-12-02")
+async def test_the_seed_turns_an_older_typed_supply_mode_into_a_pick_list_once():
+    from app.domains.housing import seed_projects
+    old = copy.deepcopy((await rules.latest(alerts.RULE_KEY)).definition)
+    for i in old["inputs"]:
+        if i["name"] == "supply_mode":
+            i.pop("options", None)
+            i["title"] = "供应方式代码（new_build 新建 …）"
+    typed = await rules.save(SystemActor(), alerts.RULE_KEY, old, note="旧版：供应方式手填代码")
+    await seed_projects.seed()
+    now = await rules.latest(alerts.RULE_KEY)
+    assert now.version == typed.version + 1 and now.note == "供应方式改为从中文名称中选择"
+    [mode] = [i for i in now.definition["inputs"] if i["name"] == "supply_mode"]
+    assert mode["title"] == "供应方式" and mode["options"][0] == {"value": "new_build", "label": "新建"}
+    assert now.definition["rules"] == old["rules"]  # the bureau's numbers are kept
+    await seed_projects.seed()  # once only
+    assert (await rules.latest(alerts.RULE_KEY)).version == now.version
