@@ -19,7 +19,7 @@ from app.core.db import uow
 from app.core.ids import next_number
 from app.domains.housing import alerts, plans, project_hooks, projects  # noqa: F401 - demo approvals run the hooks
 from app.domains.housing import schemas_projects as S
-from app.domains.housing.models import Project, ProjectBuilding
+from app.domains.housing.models import SUPPLY_MODES, Project, ProjectBuilding
 from app.identity.guard import build_actor
 from app.identity.models import Account, Org
 from app.identity.scope import Actor
@@ -37,6 +37,19 @@ NOTE = "默认规则：资格期5年、到期前90天预警、过期30天未处�
 async def seed() -> None:
     if not await RuleSetVersion.filter(key=alerts.RULE_KEY).exists():
         await rules.create(SystemActor(), alerts.RULE_KEY, alerts.RULE_DEFINITION, note=NOTE)
+        return
+    # Installs seeded before inputs had options: the city's supply mode becomes a pick list of its
+    # Chinese names (one new version, once; the rules themselves are left as the bureau set them).
+    row = await rules.latest(alerts.RULE_KEY)
+    d = dict(row.definition)
+    inputs = [dict(i) for i in d.get("inputs", [])]
+    mode = next((i for i in inputs if i.get("name") == "supply_mode"), None)
+    if mode is not None and not mode.get("options") and mode.get("type") == "string":
+        new = next(i for i in alerts.RULE_DEFINITION["inputs"] if i["name"] == "supply_mode")
+        mode.update(title=new["title"], options=new["options"])
+        if mode.get("sample") not in SUPPLY_MODES:
+            mode["sample"] = new["sample"]
+        await rules.save(SystemActor(), alerts.RULE_KEY, {**d, "inputs": inputs}, note="供应方式改为从中文名称中选择")
 
 
 # ------------------------------------------------------------------ demo (make run)
