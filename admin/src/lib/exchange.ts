@@ -16,21 +16,8 @@ export const EXCHANGE_STATUS: Dict = {
 
 export const EXCHANGE_DIRECTION: Dict = { out: '发送', in: '接收' }
 
-/** Error codes the exchange records: envelope rejections, relay and request failures. */
-export const EXCHANGE_ERRORS: Dict = {
-  MALFORMED: '报文格式错误',
-  WRONG_RECEIVER: '接收方不符',
-  STALE: '时间戳超出范围',
-  UNKNOWN_KEY: '未知的发送方或密钥',
-  BAD_SIGNATURE: '签名验证失败',
-  UNDECRYPTABLE: '无法解密',
-  REPLAY: '重放报文',
-  UNKNOWN_TYPE: '未约定的报文类型',
-  INVALID_BODY: '内容不符合接口规范',
-  SEND_FAILED: '发送失败',
-  BROKER_DOWN: '消息中间件不可用',
-  TIMEOUT: '应答超时',
-}
+// Error codes have their Chinese labels and sentences from the API (stats.errors, row.error_text):
+// one list, in exchange/monitor.py.
 
 export type TagType = 'success' | 'warning' | 'danger' | 'info' | 'primary'
 
@@ -66,6 +53,8 @@ export interface PartnerStats {
   name: string
   feature: string | null
   interface: string | null
+  /** 查询接口, 推送接口, … */
+  interface_name?: string | null
   total: number
   out: number
   in: number
