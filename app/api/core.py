@@ -10,7 +10,10 @@ from sanic_ext import openapi
 
 from app import audit_anchor
 from app.core import audit, audit_labels, files
+from app.core.db import conn
 from app.core.errors import NotFound
+from app.core.regions import DISTRICT_NAMES
+from app.workflow.case_types import CASE_TYPES
 from app.core.lists import Col, ListSpec, respond_list
 from app.core.models import AuditLog, Job, StoredFile
 from app.identity.guard import actor_of, authenticated, perm
@@ -29,6 +32,33 @@ async def _logs_out(rows: list[AuditLog]) -> list[dict]:
          "actor_kind": r.actor_kind, "org_id": r.org_id, "org_name": r.org_name, "ip": r.ip,
          "action": r.action, "object_type": r.object_type, "object_id": r.object_id, "summary": r.summary,
          "before": r.before, "after": r.after} for r in rows])
+
+
+async def _case_type_names(ids: list[str]) -> dict[str, str]:
+    """`repair:v3` (a form or a process of a case type) -> 报修（第3版）."""
+    out = {}
+    for i in ids:
+        key, _, v = i.partition(":v")
+        if key in CASE_TYPES:
+            out[i] = f"{CASE_TYPES[key].name}（第{v}版）" if v.isdigit() else CASE_TYPES[key].name
+    return out
+
+
+async def _rule_set_names(ids: list[str]) -> dict[str, str]:
+    """`key` or `key@district` -> the rule set's name (and its district)."""
+    keys = sorted({i.partition("@")[0] for i in ids})
+    _, rows = await conn().execute_query(
+        "SELECT DISTINCT ON (key, coalesce(district_code, '')) key, district_code, name FROM rule_set_version"
+        " WHERE key = ANY($1::text[]) ORDER BY key, coalesce(district_code, ''), version DESC", [keys])
+    names = {(r["key"] + (f"@{r['district_code']}" if r["district_code"] else "")): r["name"] for r in rows}
+    return {i: names[i] + (f"（{DISTRICT_NAMES.get(i.partition('@')[2], i.partition('@')[2])}）" if "@" in i else "")
+            for i in ids if i in names}
+
+
+# Names of the objects whose ids are keys of the platform packages (forms, processes, rule sets).
+audit_labels.register(objects={"form": audit_labels.ObjectType("表单", _case_type_names),
+                               "process": audit_labels.ObjectType("流程", _case_type_names),
+                               "rule_set": audit_labels.ObjectType("规则", _rule_set_names)})
 
 
 LOG_LIST = ListSpec(

@@ -1253,7 +1253,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 年度计划与实际完成对比（按项目、合计、按月累计）；format=xlsx 导出同一组数字 */
+        /** 年度计划与实际完成对比（按项目、合计、按月累计） */
         get: operations["get~housing_projects.plan_progress"];
         put?: never;
         post?: never;
@@ -7264,10 +7264,7 @@ export interface operations {
     };
     "get~housing_projects.plan_progress": {
         parameters: {
-            query?: {
-                /** @description json（默认）或 xlsx */
-                format?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 plan_id: number;
