@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { reaBuildingStats, reaFloors, reaPickBody, reaPickCount, reaUnitPick, type ReaProject, type ReaUnit } from '@/lib/housing/rea'
+import { reaBuildingStats, reaFloors, reaPickBody, reaPickCount, reaUnitNo, reaUnitPick, type ReaProject, type ReaUnit } from '@/lib/housing/rea'
 
 function reaUnit(rid: string, floor: number, room: string, status = 'unsold', registered: ReaUnit['registered'] = null): ReaUnit {
   return { register_id: rid, room_no: room, floor, building_area: '68.90', inner_area: '55.20', layout: '两房一厅', usage: '住宅', category: 'arh', status, registered }
@@ -46,5 +46,18 @@ describe('REA-01 picks', () => {
 
   it('lays a REA building out by floor, top first', () => {
     expect(reaFloors(project.buildings[0]).map((f) => [f.floor, f.units.map((u) => u.room_no)])).toEqual([[2, ['201', '202']], [1, ['101', '102']]])
+  })
+})
+
+describe('a partner building numbered per entrance', () => {
+  it('lists each entrance in turn and tells the two 101s apart', () => {
+    const units = [
+      { ...reaUnit('R3', 1, '101'), entrance: '2单元' },
+      { ...reaUnit('R1', 1, '102'), entrance: '1单元' },
+      { ...reaUnit('R2', 1, '101'), entrance: '1单元' },
+    ]
+    const [floor] = reaFloors({ building_code: 'B', name: 'A座', floors: 1, unit_count: 3, units })
+    expect(floor.units.map(reaUnitNo)).toEqual(['1-101', '1-102', '2-101'])
+    expect(reaUnitNo(reaUnit('R9', 1, '301'))).toBe('301')
   })
 })

@@ -13,6 +13,8 @@ export interface ReaRegistered {
 export interface ReaUnit {
   register_id: string
   room_no: string
+  /** 单元 of a building numbered per entrance (both have 101), else null. */
+  entrance?: string | null
   floor: number
   building_area: string
   inner_area: string
@@ -114,5 +116,13 @@ export function reaFloors(b: ReaBuilding): { floor: number; units: ReaUnit[] }[]
   }
   return [...by.entries()]
     .sort((a, b) => b[0] - a[0])
-    .map(([floor, units]) => ({ floor, units: units.sort((x, y) => naturalCompare(x.room_no, y.room_no)) }))
+    .map(([floor, units]) => ({
+      floor,
+      units: units.sort((x, y) => naturalCompare(x.entrance ?? '', y.entrance ?? '') || naturalCompare(x.room_no, y.room_no)),
+    }))
+}
+
+/** A partner unit's number in the small pick grid: 2-101 in a building numbered per entrance. */
+export function reaUnitNo(u: Pick<ReaUnit, 'room_no' | 'entrance'>): string {
+  return u.entrance ? `${u.entrance.replace(/单元$/, '')}-${u.room_no}` : u.room_no
 }
