@@ -218,6 +218,13 @@ async def test_second_factor_is_a_role_property_and_an_account_may_opt_in(api, t
     r = await api.client.post("/api/v1/auth/login", json={"username": login, "password": password})
     assert r.json()["second_factor"] == "sms" and "token" not in r.json()
     await complete_login(api.client, r)
+    # an admin may switch the account's own choice off again (员工管理 → 编辑), audited
+    r = await api.put(f"/api/v1/identity/staff/{acc_id}", t, json={"second_factor": False})
+    assert r.status_code == 200 and r.json()["second_factor"] is False
+    log = await AuditLog.filter(action="staff.update", object_id=str(acc_id)).order_by("-id").first()
+    assert log.before == {"second_factor": True} and log.after == {"second_factor": False}
+    r = await api.client.post("/api/v1/auth/login", json={"username": login, "password": password})
+    assert r.json()["factor"] == "password"
 
 
 @pytest.mark.feature("PUB-01-03", "GOV-13-07")
