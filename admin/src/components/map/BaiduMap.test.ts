@@ -105,7 +105,7 @@ describe('BaiduMap', () => {
     await flushPromises()
     expect(w.attributes('data-map-state')).toBe('unavailable')
     expect(w.find('[data-test=map-unavailable]').text()).toContain('地图服务无法加载，可直接输入经纬度')
-    expect(w.find('[data-test=map-unavailable]').text()).toContain('未配置百度地图密钥')
+    expect(w.find('[data-test=map-unavailable]').text()).toContain('本系统尚未开通地图服务')
     expect(w.find('.fb').exists()).toBe(true)
   })
 })
