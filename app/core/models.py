@@ -15,7 +15,7 @@ class AuditLog(Model):
     ip = fields.CharField(64, null=True)
     action = fields.CharField(64, db_index=True)
     object_type = fields.CharField(64, db_index=True)
-    object_id = fields.CharField(64, null=True)
+    object_id = fields.CharField(128, null=True)  # a key with its version or district: `<key>@12`
     summary = fields.CharField(255, null=True)
     before = fields.JSONField(null=True)
     after = fields.JSONField(null=True)

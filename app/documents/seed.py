@@ -5,14 +5,22 @@ from pathlib import Path
 
 from app.core.context import SystemActor
 from app.core.errors import Conflict
+from app.core.idcard import check_digit
 from app.documents import templates
 
 HERE = Path(__file__).resolve().parent / "default_templates"
 
+# The sample person is obviously fictitious: a well-formed ID number (born 2000-01-01, sequence 000,
+# its check digit computed) that no account holds, and a phone number of zeros. Sample data is
+# stored in plain JSON, so it must never be a real or demo person's.
+SAMPLE_ID_NUMBER = "44070320000101000" + check_digit("44070320000101000")
+SAMPLE_PHONE = "13000000000"
+
 _CASE = {
     "number": "BZSQ-20261120-0003",
-    "applicant_name": "陈明",
-    "applicant_id_number": "440703199001011239",
+    "applicant_name": "示例申请人",
+    "applicant_id_number": SAMPLE_ID_NUMBER,
+    "applicant_phone": SAMPLE_PHONE,
     "case_type": "eligibility_application",
     "case_type_name": "保障性租赁住房资格申请",
     "channel": "online",
