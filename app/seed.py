@@ -16,7 +16,9 @@ from app.documents import seed as documents_seed
 from app.core.domain import import_all
 from app.domains import DOMAINS
 from app.domains.campaigns import seed as campaigns_seed
-from app.domains.housing import seed_projects, seed_stock  # importing app.domains installs every domain
+from app.domains.housing.plans import seed as plans_seed  # importing app.domains installs every domain
+from app.domains.housing.projects import seed as projects_seed
+from app.domains.housing.stock import seed as stock_seed
 from app.identity import sessions
 from app.identity.models import Account, Org, Role
 from app.identity.passwords import hash_password
@@ -144,7 +146,7 @@ async def seed() -> None:
     await rules_seed.seed()
     await documents_seed.seed()
     await workflow_seed()
-    await seed_projects.seed()
+    await projects_seed.seed()
 
 
 async def workflow_seed() -> None:
@@ -163,8 +165,9 @@ async def main() -> None:
         admin = await Account.get(login_name="gov_admin")
         await campaigns_seed.seed_demo(admin.id)
         await seed_demo()
-        await seed_projects.seed_demo()
-        await seed_stock.seed_demo()
+        await projects_seed.seed_demo()
+        await plans_seed.seed_demo()
+        await stock_seed.seed_demo()
     finally:
         await close_db()
 

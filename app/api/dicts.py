@@ -15,8 +15,11 @@ from sanic.response import json
 from sanic_ext import openapi
 
 from app.core.regions import CITY_CODE, DISTRICT_NAMES
-from app.domains.housing import models as housing_models
-from app.domains.housing import schemas_projects, schemas_stock, units
+from app.domains.housing.projects import models as project_models
+from app.domains.housing.projects import schemas as project_schemas
+from app.domains.housing.stock import models as stock_models
+from app.domains.housing.stock import schemas as stock_schemas
+from app.domains.housing.stock import units
 from app.identity import routes as identity_routes
 from app.identity.guard import public
 from app.workflow import case_types
@@ -38,22 +41,22 @@ _DICTS: dict[str, tuple[str, Mapping[str, str]]] = {
     "LockState": ("锁定状态", identity_routes.LOCK_STATE),
     "CaseStatus": ("业务状态", case_types.STATUSES),
     "CaseChannel": ("受理渠道", case_types.CHANNELS),
-    "SupplyMode": ("筹集方式", housing_models.SUPPLY_MODES),
-    "ProjectState": ("项目状态", housing_models.PROJECT_STATES),
-    "UnitState": ("房屋状态", housing_models.UNIT_STATES),
-    "ConstructionState": ("建设状态", schemas_projects.CONSTRUCTION_STATES),
-    "QualificationStatus": ("资格状态", schemas_projects.QUALIFICATION_STATUSES),
-    "AlertKind": ("预警类型", schemas_projects.ALERT_KINDS),
-    "AlertStatus": ("预警状态", schemas_projects.ALERT_STATUSES),
-    "CertificateStatus": ("证书状态", schemas_projects.DOCUMENT_STATUSES),
+    "SupplyMode": ("筹集方式", project_models.SUPPLY_MODES),
+    "ProjectState": ("项目状态", project_models.PROJECT_STATES),
+    "UnitState": ("房屋状态", stock_models.UNIT_STATES),
+    "ConstructionState": ("建设状态", project_schemas.CONSTRUCTION_STATES),
+    "QualificationStatus": ("资格状态", project_schemas.QUALIFICATION_STATUSES),
+    "AlertKind": ("预警类型", project_schemas.ALERT_KINDS),
+    "AlertStatus": ("预警状态", project_schemas.ALERT_STATUSES),
+    "CertificateStatus": ("证书状态", project_schemas.DOCUMENT_STATUSES),
     "UnitHistoryAction": ("房屋变更类型", units.HISTORY_ACTIONS),
     "UnitChangeField": ("房屋变更项", units.CHANGE_LABELS),
     # Value lists: the code is the Chinese word itself.
-    "ProjectFileKind": ("项目资料类别", _same(schemas_projects.FILE_KINDS)),
-    "UnitLayout": ("户型", _same(schemas_stock.LAYOUTS)),
-    "Orientation": ("朝向", _same(schemas_stock.ORIENTATIONS)),
-    "Decoration": ("装修", _same(schemas_stock.DECORATIONS)),
-    "Facility": ("配套设施", _same(schemas_stock.FACILITIES)),
+    "ProjectFileKind": ("项目资料类别", _same(project_schemas.FILE_KINDS)),
+    "UnitLayout": ("户型", _same(stock_schemas.LAYOUTS)),
+    "Orientation": ("朝向", _same(stock_schemas.ORIENTATIONS)),
+    "Decoration": ("装修", _same(stock_schemas.DECORATIONS)),
+    "Facility": ("配套设施", _same(stock_schemas.FACILITIES)),
 }
 
 

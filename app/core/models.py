@@ -1,6 +1,31 @@
-"""Models of the shared mechanisms: audit log, stored files, background jobs."""
+"""Models of the shared mechanisms: audit log, stored files, background jobs; and the common fields
+a domain's models inherit (RowModel, CreatedModel, TimestampedModel)."""
 from tortoise import fields
 from tortoise.models import Model
+
+
+class RowModel(Model):
+    """A row keyed by a bigint id (every domain table)."""
+    id = fields.BigIntField(primary_key=True)
+
+    class Meta:
+        abstract = True
+
+
+class CreatedModel(RowModel):
+    """... that records when it was created."""
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class TimestampedModel(CreatedModel):
+    """... and when it was last saved."""
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class AuditLog(Model):

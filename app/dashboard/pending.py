@@ -1,6 +1,6 @@
 """Cards GOV-01-01 / OPS-01-01 list whose data lands with later domains. Until then each says "—"
 honestly; the domain that owns the data removes its entry here and registers the real one.
-The unit cards (units_total, units_allocated, units_unallocated) are app/domains/housing/kpis.py."""
+The unit cards (units_total, units_allocated, units_unallocated) are app/domains/housing/stock/kpis.py."""
 from __future__ import annotations
 
 from app.dashboard.kpis import kpi

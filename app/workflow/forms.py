@@ -263,7 +263,7 @@ DEFAULT_FORMS: dict[str, list[dict]] = {
         _f("exit_reason", "退出原因", "select", True, options=["已购买住房", "自愿退出", "迁出本市", "其他"]),
         _f("planned_move_out", "计划搬离日期", "datePicker", True, type="date", valueFormat="YYYY-MM-DD"),
         _text("note", "情况说明")],
-    # What the housing hooks read (app/domains/housing/projects.py); the options match SUPPLY_MODES.
+    # What the housing hooks read (app/domains/housing/projects/rules.py); the options match SUPPLY_MODES.
     "project_declaration": [
         _f("project_name", "项目名称", required=True, maxlength=128), _f("address", "项目地址", required=True, maxlength=255),
         _f("supply_mode", "供应方式", "select", True, options=["新建", "配建", "改建", "闲置房源盘活", "非居住存量房屋改建", "其他"]),
@@ -297,7 +297,7 @@ DEFAULT_FORMS: dict[str, list[dict]] = {
            disabled=True),
         _f("intake_method", "房源来源", "select", False, options=["楼盘表获取", "逐套录入", "批量导入"]),
         _text("note", "说明")],
-    # subjects.unit_id names the unit; only the fields filled in change (housing/unit_hooks.py).
+    # subjects.unit_id names the unit; only the fields filled in change (housing/stock/hooks.py).
     "unit_change": [
         _f("unit_code", "变更房屋", required=True),
         _f("layout", "户型", maxlength=32),

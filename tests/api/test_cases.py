@@ -541,7 +541,7 @@ async def test_dashboard_counts_todo_and_done_in_scope(api, token):
 
 @pytest.mark.feature("BLD-01-04", "BLD-01-06")
 async def test_a_case_about_another_builders_project_is_refused_at_intake(api, token):
-    from app.domains.housing.models import Project
+    from app.domains.housing.projects.models import Project
     hs = await Org.get(name="鹤山市城建开发有限公司")
     other = await Project.create(code=f"T-{secrets.token_hex(4)}", name="鹤山测试项目", district_code="440784",
                                  address="鹤山市", builder_id=hs.id, supply_mode="new_build", state="recognized")

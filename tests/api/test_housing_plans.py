@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app.core.models import AuditLog
-from app.domains.housing.models import AnnualPlan, PlanHousingTarget, PlanProjectTarget, Project, ProjectProgress
+from app.domains.housing.plans.models import AnnualPlan, PlanHousingTarget, PlanProjectTarget
+from app.domains.housing.projects.models import Project, ProjectProgress
 from app.identity.models import Org
 from conftest import Api
 

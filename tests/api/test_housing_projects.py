@@ -16,9 +16,9 @@ from PIL import Image
 
 from app.core.models import AuditLog, Job
 from app.documents.models import IssuedDocument
-from app.domains.housing.models import (
-    Community, Project, ProjectBuilding, ProjectFile, ProjectProgress, QualificationAlert,
-)
+from app.domains.housing.projects import alerts
+from app.domains.housing.projects.models import Project, ProjectBuilding, ProjectFile, ProjectProgress, QualificationAlert
+from app.domains.housing.stock.models import Community
 from app.identity.models import Org
 from app.rules.models import RuleSetVersion
 from app.workflow.models import Case, WorkItem
@@ -719,7 +719,6 @@ async def test_geocode_an_address_for_the_map(world):
 
 @pytest.mark.feature("GOV-12-02", "BLD-03-01", "OPS-10-02")
 async def test_qualification_alerts_are_made_idempotently_and_read_in_scope(world):
-    from app.domains.housing import alerts
     api, t = world.api, world.t
     a = await world.recognised("builder_admin", "builder", PJ, f"将到期{tag()}")
     b = await world.recognised("gov_clerk", "hs", HS, f"已过期{tag()}", point=bd09(112.9610, 22.7680))

@@ -21,7 +21,8 @@ from openpyxl import load_workbook
 from app.core.db import conn
 from app.core.lists import invalidate_counts
 from app.core.models import AuditLog
-from app.domains.housing.models import Building, Community, Entrance, Project, Unit, UnitHistory
+from app.domains.housing.projects.models import Project
+from app.domains.housing.stock.models import Building, Community, Entrance, Unit, UnitHistory
 from app.identity.models import Org
 
 PJ, JH, HS = "440703", "440704", "440784"

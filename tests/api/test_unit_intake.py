@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from app.core.models import AuditLog, Job
-from app.domains.housing.models import Building, Community, Unit, UnitHistory
+from app.domains.housing.stock.models import Building, Community, Unit, UnitHistory
 from app.workflow.models import Case, WorkItem
 from tests.api.test_housing_stock import BASE, JH, PJ, make_project, make_stock, org, tag, zh
 

@@ -32,7 +32,8 @@ from openpyxl import load_workbook
 from playwright.async_api import Page, expect
 
 from app.documents.models import IssuedDocument
-from app.domains.housing.models import PlanProjectTarget, Project, ProjectFile, ProjectProgress, QualificationAlert
+from app.domains.housing.plans.models import PlanProjectTarget
+from app.domains.housing.projects.models import Project, ProjectFile, ProjectProgress, QualificationAlert
 from app.identity.models import Account, Org
 from app.workflow.models import Case, CaseEvent
 from tests.helpers import staff_token, submit_login

@@ -20,7 +20,7 @@ from playwright.async_api import Page, expect
 from app.core.db import uow
 from app.identity.models import Account
 from app.core.context import SystemActor
-from app.domains.housing import alerts
+from app.domains.housing.projects import alerts
 from app.rules import service as rules
 from app.rules.models import RuleSetVersion
 from channels.messages import service as messages

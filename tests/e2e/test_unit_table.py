@@ -38,7 +38,8 @@ from openpyxl import load_workbook
 from playwright.async_api import Page, expect
 
 from app.core.models import AuditLog
-from app.domains.housing.models import Building, Community, Project, Unit, UnitHistory
+from app.domains.housing.projects.models import Project
+from app.domains.housing.stock.models import Building, Community, Unit, UnitHistory
 from app.identity.models import Org
 from app.workflow.models import Case, WorkItem
 from app.core import coords

@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 
-from app.domains.housing.alerts import (
+from app.domains.housing.projects.alerts import (
     DEFAULT_RULE, RULE_DEFINITION, ProjectFacts, QualificationRule, add_years, classify, classify_all,
     qualification_period, qualification_status,
 )
-from app.domains.housing.models import SUPPLY_MODES
+from app.domains.housing.projects.models import SUPPLY_MODES
 
 pytestmark = pytest.mark.feature("GOV-12-02", "BLD-03-01", "OPS-10-02")
 TODAY = dt.date(2026, 11, 26)

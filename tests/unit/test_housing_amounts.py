@@ -2,7 +2,7 @@
 import pytest
 
 from app.core.money import parse_decimal
-from app.domains.housing.schemas_stock import MAX_AREA, MAX_RENT
+from app.domains.housing.stock.schemas import MAX_AREA, MAX_RENT
 
 pytestmark = pytest.mark.feature("GOV-06-03", "GOV-06-05")
 

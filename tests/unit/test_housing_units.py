@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from app.domains.housing import unit_import, units
+from app.domains.housing.stock import unit_import
+from app.domains.housing.stock import units
 from app.core.money import fen_to_yuan, parse_decimal, yuan_to_fen
-from app.domains.housing.schemas_stock import ChangesIn, IntakeUnitIn
+from app.domains.housing.stock.schemas import ChangesIn, IntakeUnitIn
 
 
 @pytest.mark.feature("GOV-06-02")
@@ -172,7 +173,7 @@ def test_a_unit_is_named_by_building_entrance_and_number():
 
 @pytest.mark.feature("GOV-06-03")
 def test_layouts_are_checked_against_the_configured_list():
-    from app.domains.housing.schemas_stock import LAYOUTS, layout_problem
+    from app.domains.housing.stock.schemas import LAYOUTS, layout_problem
     assert layout_problem("两房一厅") is None and "两房一厅" in LAYOUTS
     assert layout_problem("440703199001011234") == (
         "户型“440703199001011234”不在配置的户型中，可选：" + "、".join(LAYOUTS))
@@ -206,7 +207,7 @@ def test_the_import_counts_its_rows_from_the_sheet_without_the_example():
 
 @pytest.mark.feature("GOV-06-03")
 def test_a_plan_lists_the_buildings_it_would_create():
-    from app.domains.housing.intake import Draft, Plan
+    from app.domains.housing.stock.intake import Draft, Plan
     d = [Draft(building_name=b, floor=1, number=n, area=Decimal("45"), row=r)
          for b, n, r in (("1栋", "101", 3), ("99栋", "101", 9), ("99栋", "102", 7), ("2栋", "101", 4))]
     plan = Plan(inserts=d[:3], updates=[(5, d[3])])

@@ -1,7 +1,13 @@
-"""Housing (项目房源): annual plans, projects, communities and the unit table (stock).
+"""Housing (项目房源): three sub-packages with the domain file set (app/domains/README.md).
 
-The housing DOMAIN below is what installs it (app/domains/__init__.py). It names the modules
-housing has today; the split into sub-packages with the full file set changes only these paths.
+- projects/ (保租房项目): the project, its buildings, files, progress, certificate, qualification alerts;
+- plans/ (年度建设计划): annual plans and their project and housing targets; they name projects;
+- stock/ (房源): communities → buildings → entrances → units, intake, unit change, unit import; they
+  name projects.
+
+Imports run plans → projects and stock → projects, never back: what a project's page, exit and
+operator change need from the other two they register in projects.service from their hooks.
+The housing DOMAIN below is what installs it (app/domains/__init__.py).
 """
 from __future__ import annotations
 
@@ -9,16 +15,29 @@ from app.core.domain import ALL_ORGS, BLD, GOV, OPS, Domain, Menu, Permission
 
 DOMAIN = Domain(
     name="housing",
-    models=("app.domains.housing.models",),
-    blueprints=(
-        "app.domains.housing.routes_stock:bp_housing_stock",
-        "app.domains.housing.routes_projects:bp_housing_projects",
-        "app.domains.housing.routes_projects:bp_public_projects",
+    models=(
+        "app.domains.housing.projects.models",
+        "app.domains.housing.plans.models",
+        "app.domains.housing.stock.models",
     ),
-    access=("app.domains.housing.access",),
-    hooks=("app.domains.housing.unit_hooks", "app.domains.housing.project_hooks"),
+    blueprints=(
+        "app.domains.housing.stock.routes:bp_housing_stock",
+        "app.domains.housing.projects.routes:bp_housing_projects",
+        "app.domains.housing.plans.routes:bp_housing_plans",
+        "app.domains.housing.projects.routes:bp_public_projects",
+    ),
+    access=(
+        "app.domains.housing.projects.access",
+        "app.domains.housing.plans.access",
+        "app.domains.housing.stock.access",
+    ),
+    hooks=(
+        "app.domains.housing.projects.hooks",
+        "app.domains.housing.plans.hooks",
+        "app.domains.housing.stock.hooks",
+    ),
     case_types=("unit_intake", "unit_change", "project_declaration", "project_exit", "progress_report"),
-    jobs=("app.domains.housing.jobs",),
+    jobs=("app.domains.housing.projects.jobs", "app.domains.housing.stock.jobs"),
     permissions=(
         Permission("housing.plan.read", "年度计划查询", (GOV,)),
         Permission("housing.plan.write", "年度计划维护", (GOV,)),
@@ -43,6 +62,6 @@ DOMAIN = Domain(
             Menu("housing.alerts", "资格到期预警", "/qualification-alerts", "Warning", ("housing.alert.read",)),
         )),
     ),
-    kpis=("app.domains.housing.kpis",),
-    audit=("app.domains.housing.audit_labels",),
+    kpis=("app.domains.housing.stock.kpis",),
+    audit=("app.domains.housing.audit",),
 )

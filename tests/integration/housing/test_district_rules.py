@@ -14,8 +14,9 @@ import secrets
 import pytest
 
 from app.core.context import SystemActor
-from app.domains.housing import alerts
-from app.domains.housing.models import Project, QualificationAlert
+from app.domains.housing.projects import alerts
+from app.domains.housing.projects import seed as seed_projects
+from app.domains.housing.projects.models import Project, QualificationAlert
 from app.identity.models import Org
 from app.rules import service as rules
 
@@ -56,7 +57,6 @@ async def test_a_district_rule_set_overrides_the_citys_for_that_districts_projec
 
 @pytest.mark.feature("SYS-01", "GOV-12-02")
 async def test_the_seed_turns_an_older_typed_supply_mode_into_a_pick_list_once():
-    from app.domains.housing import seed_projects
     old = copy.deepcopy((await rules.latest(alerts.RULE_KEY)).definition)
     for i in old["inputs"]:
         if i["name"] == "supply_mode":

@@ -11,10 +11,15 @@ import pytest
 from app.core.context import SystemActor
 from app.core.models import AuditLog
 from app.documents.models import IssuedDocument
-from app.domains.housing import alerts, project_hooks  # noqa: F401 - registers the completion hooks
-from app.domains.housing import projects
-from app.domains.housing import schemas_projects as S
-from app.domains.housing.models import AnnualPlan, PlanProjectTarget, Project, ProjectProgress, QualificationAlert
+from app.domains.housing.plans import seed as seed_plans
+from app.domains.housing.projects import alerts
+from app.domains.housing.projects import hooks as _project_hooks  # noqa: F401 - registers the completion hooks
+from app.domains.housing.projects import seed as seed_projects
+from app.domains.housing.stock import hooks as _stock_hooks  # noqa: F401 - an exit checks the stock
+from app.domains.housing.projects import service as projects
+from app.domains.housing.projects import schemas as S
+from app.domains.housing.plans.models import AnnualPlan, PlanProjectTarget
+from app.domains.housing.projects.models import Project, ProjectProgress, QualificationAlert
 from app.identity.guard import build_actor
 from app.identity.models import Account
 from app.identity.scope import Actor
@@ -135,8 +140,8 @@ async def test_exit_closes_alerts_and_takes_the_project_off_the_public_site():
 
 @pytest.mark.feature("GOV-05-01", "BLD-01-01")
 async def test_demo_seed_makes_its_projects_once():
-    from app.domains.housing import seed_projects
     await seed_projects.seed_demo()
+    await seed_plans.seed_demo()
     names = [row[2] for row in seed_projects.DECLARED] + [row[2] for row in seed_projects.HISTORIC]
     made = {p.name: p for p in await Project.filter(name__in=names)}
     assert set(made) == set(names)

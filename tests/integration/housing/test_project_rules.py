@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 
 from app.core.errors import InvalidInput
-from app.domains.housing import plans, projects
-from app.domains.housing import schemas_projects as S
-from app.domains.housing.models import SUPPLY_MODES
+from app.domains.housing.plans import rules as plans
+from app.domains.housing.projects import rules as projects
+from app.domains.housing.projects import schemas as S
+from app.domains.housing.projects.models import SUPPLY_MODES, ProjectProgress
 from app.workflow import forms
 from app.core import coords
 
@@ -124,7 +125,6 @@ def test_progress_reports_read_and_ordered():
 
 
 def _row(period: str, *, pct: int, area_started: str = "0", area_completed: str = "0"):  # noqa: ANN202
-    from app.domains.housing.models import ProjectProgress
     return ProjectProgress(period=period, progress_percent=pct, investment_done_fen=100050, units_started=10,
                            units_completed=2, area_started=Decimal(area_started),
                            area_completed=Decimal(area_completed))

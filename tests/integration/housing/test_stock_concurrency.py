@@ -9,9 +9,9 @@ import pytest
 
 from app.core.db import uow
 from app.core.errors import AppError
-from app.domains.housing import units
-from app.domains.housing import unit_hooks  # noqa: F401 - registers the completion hooks
-from app.domains.housing.models import Building, Community, Unit, UnitHistory
+from app.domains.housing.stock import units
+from app.domains.housing.stock import hooks as unit_hooks  # noqa: F401 - registers the completion hooks
+from app.domains.housing.stock.models import Building, Community, Unit, UnitHistory
 from app.identity.guard import build_actor
 from app.identity.models import Account, Org
 from app.identity.scope import Actor

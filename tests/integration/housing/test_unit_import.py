@@ -18,9 +18,10 @@ from openpyxl import Workbook, load_workbook
 
 from app.core import files
 from app.core.models import AuditLog, Job
-from app.domains.housing import unit_import
+from app.domains.housing.stock import unit_import
 from app.core.errors import AppError
-from app.domains.housing.models import Building, Community, Entrance, Project, Unit
+from app.domains.housing.projects.models import Project
+from app.domains.housing.stock.models import Building, Community, Entrance, Unit
 from app.identity.guard import build_actor
 from app.identity.models import Account, Org
 from app.identity.scope import Actor

@@ -7,7 +7,7 @@ export const ORIENTATIONS = codes('Orientation')
 
 export const DECORATIONS = codes('Decoration')
 
-// Same lists as app/domains/housing/schemas_stock.py (the server refuses anything else).
+// Same lists as app/domains/housing/stock/schemas.py (the server refuses anything else).
 export const FACILITIES = codes('Facility')
 
 export const LAYOUTS = codes('UnitLayout')

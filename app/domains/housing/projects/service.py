@@ -9,15 +9,12 @@ the completing action's transaction and raise InvalidInput so the reviewer sees 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tortoise.expressions import Subquery
-from tortoise.functions import Count
 
-from app.core import audit, coords
+from app.core import audit
 from app.core import files as file_store
 from app.core.context import SystemActor
 from app.core.db import uow
@@ -25,29 +22,28 @@ from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFoun
 from app.core.ids import next_number
 from app.core.models import StoredFile
 from app.core.regions import DISTRICT_NAMES
-from app.domains.housing import access as _housing_access  # noqa: F401 - data-scope rules
-from app.domains.housing import alerts
-from app.domains.housing import schemas_projects as S
-from app.domains.housing.models import (
-    SUPPLY_MODES, Building, Community, PlanHousingTarget, PlanProjectTarget, Project, ProjectBuilding, ProjectFile,
-    ProjectProgress, QualificationAlert, Unit,
+from app.documents.models import IssuedDocument
+from app.documents.service import issue, revoke, verify_url
+from app.domains.housing.projects import access as _projects_access  # noqa: F401 - data-scope rules
+from app.domains.housing.projects import alerts
+from app.domains.housing.projects import schemas as S
+from app.domains.housing.projects.models import (
+    SUPPLY_MODES, Project, ProjectBuilding, ProjectFile, ProjectProgress, QualificationAlert,
+)
+from app.domains.housing.projects.rules import (
+    PERIOD, check_progress_order, make_point, parse_declaration, parse_progress,
 )
 from app.identity.models import Org
 from app.identity.scope import Actor, ensure_in_scope, get_scoped, scoped
-from exchange import runtime as exchange
-from app.documents.models import IssuedDocument
-from app.documents.service import issue
-from app.documents.service import revoke
-from app.documents.service import verify_url
 from app.workflow import calendar
 from app.workflow import service
 from app.workflow.case_types import CASE_TYPES
 from app.workflow.models import Case
 from app.workflow.service import document_context
+from exchange import runtime as exchange
 
 NUMBER_TYPE = "XMBH"  # 项目编号 XMBH-20261126-0001
 CERTIFICATE_KEY = "project_recognition_certificate"
-SUPPLY_MODE_BY_LABEL = {v: k for k, v in SUPPLY_MODES.items()}
 # What a builder may change on its own recognised, unpublished project; the rest was approved.
 BUILDER_FIELDS = ("address", "location", "land_area", "building_area", "total_investment", "description",
                   "rea_project_code")
@@ -58,11 +54,6 @@ _PROJECT_AUDIT = ["code", "name", "district_code", "address", "builder_id", "ope
                   "lat_wgs84", "state", "recognition_document_id", "qualification_from", "qualification_to",
                   "exited_at", "progress_percent", "investment_done_fen", "published", "rea_project_code",
                   "description"]
-MAX_BUILDINGS = 500
-MAX_FLOORS = 200
-MAX_UNITS = 1_000_000
-_BUILDING_LINE = re.compile(r"^\s*(?P<name>[^:：]{1,64}?)\s*[:：]\s*(?P<floors>\d{1,4})\s*[:：]\s*(?P<units>\d{1,7})\s*$")
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def _snap(p: Project) -> dict:
@@ -77,210 +68,52 @@ def cn_today() -> dt.date:
     return calendar.today()
 
 
-# ------------------------------------------------------------------ pure: reading case forms
+# ------------------------------------------------------------------ what the stock and the plans add
+# The stock and the plans name a project, so they sit above it (housing.stock, housing.plans). What a
+# project's page, its exit and its operator change need from them they register here, from their
+# hooks module (imported at start through the housing DOMAIN).
 
-def parse_buildings(text: Any) -> list[dict]:
-    """'1栋:33:396' per line (full-width colons too) -> [{name, floors, planned_units}]."""
-    if text is None or (isinstance(text, str) and not text.strip()):
-        return []
-    if not isinstance(text, str):
-        raise InvalidInput("楼栋应为文本，每行“楼栋名:层数:套数”", fields={"buildings": "格式有误"})
-    out: list[dict] = []
-    seen: set[str] = set()
-    lines = [ln for ln in text.replace("\r", "").split("\n") if ln.strip()]
-    if len(lines) > MAX_BUILDINGS:
-        raise InvalidInput(f"楼栋最多{MAX_BUILDINGS}栋", fields={"buildings": "过多"})
-    for i, line in enumerate(lines, 1):
-        m = _BUILDING_LINE.match(line)
-        if not m:
-            raise InvalidInput(f"楼栋第{i}行“{line.strip()[:40]}”格式有误，应为“楼栋名:层数:套数”，如“1栋:33:396”",
-                               fields={"buildings": f"第{i}行格式有误"})
-        name, floors, units = m["name"].strip(), int(m["floors"]), int(m["units"])
-        if name in seen:
-            raise InvalidInput(f"楼栋“{name}”重复", fields={"buildings": f"第{i}行楼栋名重复"})
-        if not 1 <= floors <= MAX_FLOORS:
-            raise InvalidInput(f"楼栋“{name}”的层数应在1到{MAX_FLOORS}之间", fields={"buildings": f"第{i}行层数有误"})
-        if units > MAX_UNITS:
-            raise InvalidInput(f"楼栋“{name}”的套数过大", fields={"buildings": f"第{i}行套数有误"})
-        seen.add(name)
-        out.append({"name": name, "floors": floors, "planned_units": units})
-    return out
+Part = Callable[[Project], Awaitable[Any]]
+_parts: dict[str, Part] = {}
+_counts: dict[str, Callable[[list[int]], Awaitable[dict[int, int]]]] = {}
+_exit_checks: list[Callable[[Project, Any], Awaitable[None]]] = []
+_operator_moves: list[Callable[[Project, Any], Awaitable[dict[str, int]]]] = []
 
 
-def _form_number(form: dict, key: str, title: str, *, required: bool = True) -> Any:
-    v = form.get(key)
-    if v is None or v == "":
-        if required:
-            raise InvalidInput(f"请填写“{title}”", fields={key: "必填"})
-        return None
-    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
-        raise InvalidInput(f"“{title}”应为数字", fields={key: "应为数字"})
-    return v
+def detail_part(name: str) -> Callable[[Part], Part]:
+    """`fn(project)` fills `name` on the project's page (or on the public page: public_*)."""
+    def deco(fn: Part) -> Part:
+        _parts[name] = fn
+        return fn
+    return deco
 
 
-def _int(form: dict, key: str, title: str, lo: int, hi: int) -> int:
-    v = _form_number(form, key, title)
-    try:
-        n = int(Decimal(str(v)))
-        if Decimal(str(v)) != n:
-            raise ValueError
-    except (ValueError, ArithmeticError) as e:
-        raise InvalidInput(f"“{title}”应为整数", fields={key: "应为整数"}) from e
-    if not lo <= n <= hi:
-        raise InvalidInput(f"“{title}”应在{lo}到{hi}之间", fields={key: "超出范围"})
-    return n
+def project_counts(name: str) -> Callable:
+    """`fn(project_ids) -> {project_id: n}`, e.g. available_units for the public list."""
+    def deco(fn: Callable[[list[int]], Awaitable[dict[int, int]]]) -> Callable:
+        _counts[name] = fn
+        return fn
+    return deco
 
 
-def _money(form: dict, key: str, title: str, required: bool = True) -> int | None:
-    v = _form_number(form, key, title, required=required)
-    if v is None:
-        return None
-    try:
-        return S.yuan_to_fen(v, title)
-    except ValueError as e:
-        raise InvalidInput(str(e), fields={key: str(e)}) from e
+def before_exit(fn: Callable[[Project, Any], Awaitable[None]]) -> Callable:
+    """`fn(project, tx)` raises InvalidInput when the project may not exit yet."""
+    _exit_checks.append(fn)
+    return fn
 
 
-def _area(form: dict, key: str, title: str, required: bool = False) -> Decimal | None:
-    v = _form_number(form, key, title, required=required)
-    if v is None:
-        return None
-    try:
-        return S.to_area(v, title)
-    except ValueError as e:
-        raise InvalidInput(str(e), fields={key: str(e)}) from e
+def on_operator_change(fn: Callable[[Project, Any], Awaitable[dict[str, int]]]) -> Callable:
+    """`fn(project, tx)` copies the project's new operator_id down; returns {table: rows moved}."""
+    _operator_moves.append(fn)
+    return fn
 
 
-def _text(form: dict, key: str, title: str, limit: int, required: bool = True) -> str | None:
-    v = form.get(key)
-    if v is None or (isinstance(v, str) and not v.strip()):
-        if required:
-            raise InvalidInput(f"请填写“{title}”", fields={key: "必填"})
-        return None
-    if not isinstance(v, str):
-        raise InvalidInput(f"“{title}”应为文本", fields={key: "应为文本"})
-    if len(v.strip()) > limit:
-        raise InvalidInput(f"“{title}”不能超过{limit}个字", fields={key: "过长"})
-    return v.strip()
+async def _part(name: str, p: Project) -> Any:
+    return await _parts[name](p)
 
 
-@dataclass
-class Point:
-    lng_bd09: Decimal
-    lat_bd09: Decimal
-    lng_wgs84: Decimal
-    lat_wgs84: Decimal
-
-
-def _d6(x: float) -> Decimal:
-    return Decimal(f"{x:.6f}")
-
-
-def make_point(lng: Any, lat: Any, system: str = "bd09") -> Point:
-    """A checked point in Jiangmen, kept in both systems."""
-    try:
-        lng_f, lat_f = float(lng), float(lat)
-    except (TypeError, ValueError) as e:
-        raise InvalidInput("坐标应为数字", fields={"location": "应为数字"}) from e
-    if isinstance(lng, bool) or isinstance(lat, bool) or lng_f != lng_f or lat_f != lat_f:
-        raise InvalidInput("坐标应为数字", fields={"location": "应为数字"})
-    if system == "wgs84":
-        if not (-180 <= lng_f <= 180 and -90 <= lat_f <= 90):
-            raise InvalidInput("坐标超出范围", fields={"location": "超出范围"})
-        bd = coords.wgs84_to_bd09(lng_f, lat_f)
-    else:
-        bd = (lng_f, lat_f)
-    try:
-        S.check_bd09(*bd)
-    except ValueError as e:
-        raise InvalidInput(str(e), fields={"location": "不在江门市范围内"}) from e
-    wgs = coords.bd09_to_wgs84(*bd) if system != "wgs84" else (lng_f, lat_f)
-    return Point(_d6(bd[0]), _d6(bd[1]), _d6(wgs[0]), _d6(wgs[1]))
-
-
-@dataclass
-class Declaration:
-    name: str
-    address: str
-    supply_mode: str
-    unit_count: int
-    land_area: Decimal | None
-    building_area: Decimal | None
-    total_investment_fen: int | None
-    point: Point
-    buildings: list[dict] = field(default_factory=list)
-    description: str | None = None
-
-
-def parse_declaration(form: dict) -> Declaration:
-    """The project a 项目申报 form describes, checked; InvalidInput names the field."""
-    if not isinstance(form, dict):
-        raise InvalidInput("申报表单有误")
-    mode_raw = form.get("supply_mode")
-    mode = SUPPLY_MODE_BY_LABEL.get(mode_raw) or (mode_raw if mode_raw in SUPPLY_MODES else None)
-    if mode is None:
-        raise InvalidInput("请选择供应方式（" + "、".join(SUPPLY_MODES.values()) + "）", fields={"supply_mode": "必选"})
-    if form.get("lng") in (None, "") or form.get("lat") in (None, ""):
-        raise InvalidInput("请在地图上选取项目位置（经纬度）", fields={"lng": "必填", "lat": "必填"})
-    point = make_point(form.get("lng"), form.get("lat"), "bd09")
-    units = _int(form, "planned_units", "计划套数", 1, MAX_UNITS)
-    buildings = parse_buildings(form.get("buildings"))
-    total = sum(b["planned_units"] for b in buildings)
-    if total > units:
-        raise InvalidInput(f"各楼栋套数之和（{total}套）超过计划套数（{units}套）", fields={"buildings": "套数之和超过计划套数"})
-    return Declaration(
-        name=_text(form, "project_name", "项目名称", 128), address=_text(form, "address", "项目地址", 255),
-        supply_mode=mode, unit_count=units, land_area=_area(form, "land_area", "用地面积"),
-        building_area=_area(form, "building_area", "建筑面积"),
-        total_investment_fen=_money(form, "investment", "总投资", required=False), point=point, buildings=buildings,
-        description=_text(form, "note", "项目说明", 5000, required=False))
-
-
-@dataclass
-class ProgressReport:
-    period: str
-    progress_percent: int
-    investment_done_fen: int
-    units_started: int
-    units_completed: int
-    note: str | None
-    area_started: Decimal = Decimal("0.00")  # ㎡, cumulative like the units
-    area_completed: Decimal = Decimal("0.00")
-
-
-def parse_progress(form: dict, today: dt.date) -> ProgressReport:
-    period = form.get("period")
-    m = _PERIOD.match(period) if isinstance(period, str) else None
-    if not m:
-        raise InvalidInput("申报月份应为“2026-11”的格式", fields={"period": "格式有误"})
-    if period > f"{today:%Y-%m}":
-        raise InvalidInput("不能申报未来月份的进度", fields={"period": "晚于本月"})
-    started = _int(form, "units_started", "累计开工套数", 0, MAX_UNITS)
-    completed = _int(form, "units_completed", "累计竣工套数", 0, MAX_UNITS)
-    if completed > started:
-        raise InvalidInput("累计竣工套数不能超过累计开工套数", fields={"units_completed": "超过开工套数"})
-    # Optional: reports from before areas were asked for, and projects that track units only, give none.
-    area_started = _area(form, "area_started", "累计开工面积") or Decimal("0.00")
-    area_completed = _area(form, "area_completed", "累计竣工面积") or Decimal("0.00")
-    if area_completed > area_started:
-        raise InvalidInput("累计竣工面积不能超过累计开工面积", fields={"area_completed": "超过开工面积"})
-    return ProgressReport(period, _int(form, "progress_percent", "形象进度", 0, 100),
-                          _money(form, "investment_done", "累计完成投资"), started, completed,
-                          _text(form, "note", "进度说明", 1000, required=False), area_started, area_completed)
-
-
-def check_progress_order(r: ProgressReport, prev: Any | None, nxt: Any | None) -> None:
-    """Cumulative figures cannot go down from an earlier month nor exceed a later one."""
-    pairs = (("progress_percent", "progress_percent", "形象进度"), ("investment_done_fen", "investment_done_fen",
-                                                                   "累计完成投资"),
-             ("units_started", "units_started", "累计开工套数"), ("units_completed", "units_completed", "累计竣工套数"),
-             ("area_started", "area_started", "累计开工面积"), ("area_completed", "area_completed", "累计竣工面积"))
-    for mine, theirs, title in pairs:
-        v = getattr(r, mine)
-        if prev is not None and v < getattr(prev, theirs):
-            raise InvalidInput(f"{title}不能小于{prev.period}已申报的数值（累计数只增不减）", fields={mine: "小于上期"})
-        if nxt is not None and v > getattr(nxt, theirs):
-            raise InvalidInput(f"{title}不能大于{nxt.period}已申报的数值", fields={mine: "大于后期"})
+async def counts(name: str, ids: list[int]) -> dict[int, int]:
+    return await _counts[name](ids) if ids else {}
 
 
 # ------------------------------------------------------------------ reading
@@ -314,20 +147,6 @@ async def _certificate(p: Project) -> dict | None:
     return S.certificate_out(p.id, d, verify_url(d.id)) if d else None
 
 
-async def _stock(p: Project) -> dict:
-    by_state = dict(await Unit.filter(project_id=p.id).annotate(n=Count("id")).group_by("state")
-                    .values_list("state", "n"))
-    communities = await Community.filter(project_id=p.id).order_by("id").limit(200)
-    per_comm = dict(await Unit.filter(community_id__in=[c.id for c in communities]).annotate(n=Count("id"))
-                    .group_by("community_id").values_list("community_id", "n")) if communities else {}
-    return {"communities": await Community.filter(project_id=p.id).count(),
-            "buildings": await Building.filter(project_id=p.id).count(),
-            "units": sum(by_state.values()),
-            "units_by_state": {k: by_state.get(k, 0) for k in S.UNIT_STATE_KEYS},
-            "community_list": [{"id": c.id, "name": c.name, "address": c.address, "units": per_comm.get(c.id, 0)}
-                               for c in communities]}
-
-
 def _editable_fields(actor: Actor, p: Project) -> list[str]:
     if not actor.has("housing.project.write") or p.state == "exited":
         return []
@@ -348,9 +167,6 @@ async def project_detail(actor: Actor, project_id: int) -> dict:
                                    status__in=["draft", "in_review", "returned"]).order_by("-id").limit(50)
     rule = await _rule_or_default(p.supply_mode, p.district_code)
     today = cn_today()
-    targets = await PlanProjectTarget.filter(project_id=p.id).prefetch_related("plan", "project").order_by("-plan_id")
-    housing = await PlanHousingTarget.filter(project_id=p.id).prefetch_related("plan", "project") \
-        .order_by("-plan_id", "layout")
     editable = _editable_fields(actor, p)
     is_gov = actor.org_kind == "GOV"
     own = actor.org_kind == "BUILDER" and p.builder_id == actor.org_id
@@ -360,7 +176,7 @@ async def project_detail(actor: Actor, project_id: int) -> dict:
         "recognized_at": S.iso(p.recognized_at), "exited_at": S.iso(p.exited_at),
         "investment_done": S.fen_to_yuan(p.investment_done_fen), "progress_updated_at": S.iso(p.progress_updated_at),
         "buildings": [S.building_row(b) for b in await ProjectBuilding.filter(project_id=p.id).order_by("id")],
-        "stock": await _stock(p),
+        "stock": await _part("stock", p),
         "progress": [S.progress_row(r, numbers) for r in progress],
         "files": [S.file_row(f) for f in await ProjectFile.filter(project_id=p.id).order_by("-id")],
         "certificate": await _certificate(p),
@@ -368,8 +184,8 @@ async def project_detail(actor: Actor, project_id: int) -> dict:
                           "days_left": (p.qualification_to - today).days if p.qualification_to else None,
                           "status": (status := alerts.qualification_status(p.qualification_to, today, rule)),
                           "status_name": S.QUALIFICATION_STATUSES[status]},
-        "plan_targets": [S.project_target_row(t) for t in targets],
-        "housing_targets": [S.housing_target_row(t) for t in housing],
+        "plan_targets": await _part("plan_targets", p),
+        "housing_targets": await _part("housing_targets", p),
         "declaration_case": {"id": p.declaration_case_id, "number": numbers.get(p.declaration_case_id)}
         if p.declaration_case_id else None,
         "open_cases": [{"id": c.id, "number": c.number, "case_type": c.case_type,
@@ -521,8 +337,7 @@ async def set_operator(actor: Actor, project_id: int, operator_id: int | None) -
         await p.save(using_db=tx, update_fields=["operator_id", "updated_at"])
         await ensure_in_scope(p, actor, using=tx)
         # The scope columns are copied down the hierarchy: the operator's service scope moves with them.
-        moved = {m.__name__: await m.filter(project_id=p.id).using_db(tx).update(operator_id=operator_id)
-                 for m in (Community, Building, Unit)}
+        moved = {k: v for move in _operator_moves for k, v in (await move(p, tx)).items()}
         await QualificationAlert.filter(project_id=p.id, status="open").using_db(tx).update(operator_id=operator_id)
         name = (await Org.get(id=operator_id).using_db(tx)).name if operator_id else "（无）"
         await audit.record("project.operator", "project", p.id, using=tx, before=before,
@@ -569,7 +384,7 @@ async def start_case(actor: Actor, project_id: int, data: S.ProjectCaseIn):  # n
         raise Conflict("该项目已有办理中的退出申请", code="CASE_IN_PROGRESS")
     form = dict(data.form)
     period = form.get("period")
-    if data.case_type == "progress_report" and isinstance(period, str) and _PERIOD.match(period) and \
+    if data.case_type == "progress_report" and isinstance(period, str) and PERIOD.match(period) and \
             await ProjectProgress.filter(project_id=p.id, period=period).exists():
         raise InvalidInput(f"该项目{form['period']}的进度已申报", fields={"period": "已申报"})
     form["project_name"] = p.name
@@ -657,9 +472,8 @@ async def recognize(case: Any, tx: Any, actor: Any) -> Project:
 async def exit_project(case: Any, tx: Any, actor: Any) -> Project:
     """项目退出 办结: state exited, taken off the public site, certificate revoked, alerts closed."""
     p = await case_project(case, tx)
-    allocated = await Unit.filter(project_id=p.id, state="allocated").using_db(tx).count()
-    if allocated:
-        raise InvalidInput(f"项目还有{allocated}套已配租的房屋，不能退出")
+    for check in _exit_checks:
+        await check(p, tx)
     before = _snap(p)
     p.state, p.exited_at, p.published, p.published_at = "exited", _now(), False, None
     await p.save(using_db=tx)
@@ -717,16 +531,9 @@ def public_queryset():  # noqa: ANN201
     return Project.filter(published=True, state="recognized")
 
 
-async def available_units(ids: list[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    return dict(await Unit.filter(project_id__in=ids, state="available").annotate(n=Count("id"))
-                .group_by("project_id").values_list("project_id", "n"))
-
-
 async def public_rows(rows: list[Project]) -> list[dict]:
     names = await org_names({p.builder_id for p in rows} | {p.operator_id for p in rows})
-    avail = await available_units([p.id for p in rows])
+    avail = await counts("available_units", [p.id for p in rows])
     return [S.public_project_row(p, names, avail) for p in rows]
 
 
@@ -735,15 +542,10 @@ async def public_detail(project_id: int) -> dict:
     if p is None:
         raise NotFound("项目不存在或未公开")
     row = (await public_rows([p]))[0]
-    communities = await Community.filter(project_id=p.id).order_by("id").limit(200)
-    avail = dict(await Unit.filter(community_id__in=[c.id for c in communities], state="available")
-                 .annotate(n=Count("id")).group_by("community_id").values_list("community_id", "n")) \
-        if communities else {}
     row.update({"description": p.description, "building_area": S.area_out(p.building_area),
                 "buildings": [{"name": b.name, "floors": b.floors, "planned_units": b.planned_units}
                               for b in await ProjectBuilding.filter(project_id=p.id).order_by("id")],
-                "communities": [{"name": c.name, "address": c.address, "available_units": avail.get(c.id, 0)}
-                                for c in communities]})
+                "communities": await _part("public_communities", p)})
     return row
 
 

@@ -17,9 +17,10 @@ from app.core.db import uow
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.lists import invalidate_counts
 from app.core.regions import DISTRICT_NAMES
-from app.domains.housing import access as _access  # noqa: F401 - registers the housing data scope
-from app.domains.housing.models import UNIT_STATES, Building, Community, Entrance, Project, ProjectBuilding, Unit
-from app.domains.housing.schemas_stock import (
+from app.domains.housing.projects.models import Project, ProjectBuilding
+from app.domains.housing.stock import access as _stock_access  # noqa: F401 - registers the stock's data scope
+from app.domains.housing.stock.models import UNIT_STATES, Building, Community, Entrance, Unit
+from app.domains.housing.stock.schemas import (
     BuildingIn, BuildingUpdate, CommunityIn, CommunityUpdate, EntranceIn, EntranceUpdate,
 )
 from app.identity.models import Org
@@ -408,3 +409,45 @@ async def delete_entrance(actor: Actor, entrance_id: int) -> None:
         await e.delete(using_db=tx)
         await audit.record("housing.entrance.delete", "entrance", e.id, using=tx,
                            before={"building_id": e.building_id, "name": e.name}, summary=f"删除单元 {e.name}")
+
+
+# ------------------------------------------------------------------ what a project shows of its stock
+
+async def project_stock(p: Project) -> dict:
+    """The stock part of a project's page: counts by state and its communities."""
+    by_state = dict(await Unit.filter(project_id=p.id).annotate(n=Count("id")).group_by("state")
+                    .values_list("state", "n"))
+    communities = await Community.filter(project_id=p.id).order_by("id").limit(200)
+    per_comm = dict(await Unit.filter(community_id__in=[c.id for c in communities]).annotate(n=Count("id"))
+                    .group_by("community_id").values_list("community_id", "n")) if communities else {}
+    return {"communities": await Community.filter(project_id=p.id).count(),
+            "buildings": await Building.filter(project_id=p.id).count(),
+            "units": sum(by_state.values()),
+            "units_by_state": {k: by_state.get(k, 0) for k in UNIT_STATES},
+            "community_list": [{"id": c.id, "name": c.name, "address": c.address, "units": per_comm.get(c.id, 0)}
+                               for c in communities]}
+
+
+async def refuse_exit_while_allocated(p: Project, tx: Any) -> None:
+    allocated = await Unit.filter(project_id=p.id, state="allocated").using_db(tx).count()
+    if allocated:
+        raise InvalidInput(f"项目还有{allocated}套已配租的房屋，不能退出")
+
+
+async def move_operator(p: Project, tx: Any) -> dict[str, int]:
+    """The scope columns are copied down the hierarchy: the operator's service scope moves with them."""
+    return {m.__name__: await m.filter(project_id=p.id).using_db(tx).update(operator_id=p.operator_id)
+            for m in (Community, Building, Unit)}
+
+
+async def available_units(ids: list[int]) -> dict[int, int]:
+    return dict(await Unit.filter(project_id__in=ids, state="available").annotate(n=Count("id"))
+                .group_by("project_id").values_list("project_id", "n"))
+
+
+async def public_communities(p: Project) -> list[dict]:
+    communities = await Community.filter(project_id=p.id).order_by("id").limit(200)
+    avail = dict(await Unit.filter(community_id__in=[c.id for c in communities], state="available")
+                 .annotate(n=Count("id")).group_by("community_id").values_list("community_id", "n")) \
+        if communities else {}
+    return [{"name": c.name, "address": c.address, "available_units": avail.get(c.id, 0)} for c in communities]

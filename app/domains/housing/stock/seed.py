@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from app.domains.housing import intake, stock, units
-from app.domains.housing import unit_hooks  # noqa: F401 - the completion hooks put the units in stock
-from app.domains.housing.intake import Draft
-from app.domains.housing.models import Community, Project, Unit
-from app.domains.housing.schemas_stock import CommunityIn
+from app.domains.housing.stock import intake
+from app.domains.housing.stock import service as stock
+from app.domains.housing.stock import units
+from app.domains.housing.stock import hooks as unit_hooks  # noqa: F401 - the completion hooks put the units in stock
+from app.domains.housing.stock.intake import Draft
+from app.domains.housing.projects.models import Project
+from app.domains.housing.stock.models import Community, Unit
+from app.domains.housing.stock.schemas import CommunityIn
 from app.identity.guard import build_actor
 from app.identity.models import Account
 from app.identity.scope import Actor

@@ -3,9 +3,10 @@ named as a clerk names them (房屋 3栋2单元101, 项目 XMBH-… 滨江保障
 from __future__ import annotations
 
 from app.core.audit_labels import ObjectType, register, sql_names
-from app.domains.housing.models import PROJECT_STATES, SUPPLY_MODES, UNIT_STATES
-from app.domains.housing.schemas_projects import CONSTRUCTION_STATES
-from app.domains.housing.units import CHANGE_LABELS
+from app.domains.housing.projects.models import PROJECT_STATES, SUPPLY_MODES
+from app.domains.housing.stock.models import UNIT_STATES
+from app.domains.housing.projects.schemas import CONSTRUCTION_STATES
+from app.domains.housing.stock.units import CHANGE_LABELS
 
 _PROJECT_FIELDS = {"code": "项目编号", "name": "项目名称", "builder_id": "建设单位", "operator_id": "运营单位",
                    "supply_mode": "筹集方式", "land_area": "用地面积", "building_area": "建筑面积",

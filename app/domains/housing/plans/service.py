@@ -6,19 +6,20 @@ district's plans and see the city's. A target's project must lie in the plan's d
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from tortoise.functions import Count, Sum
 
 from app.core import audit
 from app.core.db import uow
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.domains.housing import access as _housing_access  # noqa: F401 - data-scope rules
-from app.domains.housing import schemas_projects as S
-from app.domains.housing.models import AnnualPlan, PlanHousingTarget, PlanProjectTarget, Project, ProjectProgress
+from app.core.children import ChildRows
+from app.core.errors import Conflict, Forbidden, InvalidInput
+from app.domains.housing.plans import access as _plans_access  # noqa: F401 - data-scope rules
+from app.domains.housing.plans import schemas as S
+from app.domains.housing.plans.models import AnnualPlan, PlanHousingTarget, PlanProjectTarget
+from app.domains.housing.plans.rules import Report, plan_vs_actual
+from app.domains.housing.projects.models import Project, ProjectProgress
+from app.domains.housing.projects.schemas import area_out, district_name, fen_to_yuan
 from app.identity.scope import CITY, Actor, ensure_in_scope, get_scoped, scoped
 from app.workflow import calendar
 
@@ -26,93 +27,10 @@ _PLAN_AUDIT = ["year", "name", "district_code", "description"]
 _PT_AUDIT = ["plan_id", "project_id", "units_start", "units_complete", "area_start", "area_complete", "start_date",
              "completion_date", "planned_investment_fen"]
 _HT_AUDIT = ["plan_id", "project_id", "layout", "planned_units", "area_per_unit"]
-ZERO_AREA = Decimal("0.00")  # ㎡; areas are summed as Decimal, never float
 
 
 class PlanInUse(Conflict):
     code = "PLAN_IN_USE"
-
-
-# ------------------------------------------------------------------ pure: plan versus actual
-
-@dataclass(frozen=True)
-class Report:
-    period: str  # YYYY-MM
-    units_started: int
-    units_completed: int
-    investment_done_fen: int
-    progress_percent: int
-    area_started: Decimal = ZERO_AREA  # ㎡, cumulative like the units
-    area_completed: Decimal = ZERO_AREA
-
-
-def _latest(reports: Iterable[Report], until: str) -> Report | None:
-    best = None
-    for r in reports:
-        if r.period <= until and (best is None or r.period > best.period):
-            best = r
-    return best
-
-
-def year_actual(reports: list[Report], year: int, until_month: int = 12) -> dict:
-    """What a project achieved in `year` up to `until_month`, from cumulative reports:
-    the latest cumulative figures in the year minus those at the end of the year before."""
-    base = _latest(reports, f"{year - 1}-12")
-    last = _latest(reports, f"{year}-{until_month:02d}")
-    if last is None or last.period < f"{year}-01":
-        return {"units_started": 0, "units_completed": 0, "investment_done_fen": 0,
-                "area_started": ZERO_AREA, "area_completed": ZERO_AREA,
-                "progress_percent": base.progress_percent if base else None, "last_period": None}
-    b = base or Report("", 0, 0, 0, 0)
-    return {"units_started": max(0, last.units_started - b.units_started),
-            "units_completed": max(0, last.units_completed - b.units_completed),
-            "investment_done_fen": max(0, last.investment_done_fen - b.investment_done_fen),
-            "area_started": max(ZERO_AREA, last.area_started - b.area_started),
-            "area_completed": max(ZERO_AREA, last.area_completed - b.area_completed),
-            "progress_percent": last.progress_percent, "last_period": last.period}
-
-
-def _rate(actual: int | Decimal, target: int | Decimal) -> float | None:
-    # Exact division first; only the ratio shown to people becomes a float.
-    return None if not target else round(float(Decimal(actual) / Decimal(target)), 4)
-
-
-# rate -> (actual key, target key)
-_RATES = {"units_start": ("units_started", "units_start"), "units_complete": ("units_completed", "units_complete"),
-          "area_start": ("area_started", "area_start"), "area_complete": ("area_completed", "area_complete"),
-          "investment": ("investment_done_fen", "planned_investment_fen")}
-
-
-def _rates(a: dict, t: dict) -> dict:
-    return {name: _rate(a[ak], t[tk]) for name, (ak, tk) in _RATES.items()}
-
-
-def plan_vs_actual(year: int, targets: list[dict], reports: dict[int, list[Report]]) -> dict:
-    """targets: [{project_id, units_start, units_complete, area_start, area_complete, planned_investment_fen}]
-    (areas as Decimal ㎡) -> items, totals, monthly. Sums stay exact: int counts and fen, Decimal areas."""
-    items = []
-    tot_t = {"units_start": 0, "units_complete": 0, "area_start": ZERO_AREA, "area_complete": ZERO_AREA,
-             "planned_investment_fen": 0}
-    tot_a = {"units_started": 0, "units_completed": 0, "investment_done_fen": 0, "area_started": ZERO_AREA,
-             "area_completed": ZERO_AREA}
-    for t in targets:
-        a = year_actual(reports.get(t["project_id"], []), year)
-        for k in tot_t:
-            tot_t[k] += t[k]
-        for k in tot_a:
-            tot_a[k] += a[k]
-        items.append({"target": t, "actual": a, "rate": _rates(a, t)})
-    monthly = []
-    for m in range(1, 13):
-        acc = {"units_started": 0, "units_completed": 0, "investment_done_fen": 0, "area_started": ZERO_AREA,
-               "area_completed": ZERO_AREA}
-        for t in targets:
-            a = year_actual(reports.get(t["project_id"], []), year, m)
-            for k in acc:
-                acc[k] += a[k]
-        monthly.append({"period": f"{year}-{m:02d}", **acc})
-    return {"items": items, "totals": {"target": tot_t, "actual": tot_a, "rate": _rates(tot_a, tot_t)},
-            "monthly": monthly}
 
 
 # ------------------------------------------------------------------ plans
@@ -223,32 +141,6 @@ async def delete_plan(actor: Actor, plan_id: int) -> None:
         await plan.delete(using_db=tx)
 
 
-def _pct(r: object) -> str:
-    return "" if r is None else f"{Decimal(str(r)) * 100:.1f}".rstrip("0").rstrip(".") + "%"
-
-
-def plan_progress_table(p: dict) -> list[dict]:
-    """The plan-vs-actual figures of `plan_progress` as flat rows (one per project, the total, then
-    the month-by-month cumulative actuals), for the xlsx export."""
-    def row(code: str, name: str, t: dict, a: dict, r: dict) -> dict:
-        return {"project_code": code, "project_name": name,
-                "units_start": t.get("units_start"), "units_started": a.get("units_started"),
-                "units_start_rate": _pct(r.get("units_start")),
-                "units_complete": t.get("units_complete"), "units_completed": a.get("units_completed"),
-                "units_complete_rate": _pct(r.get("units_complete")),
-                "planned_investment": t.get("planned_investment"), "investment_done": a.get("investment_done"),
-                "investment_rate": _pct(r.get("investment")),
-                "area_start": t.get("area_start"), "area_started": a.get("area_started"),
-                "area_start_rate": _pct(r.get("area_start")),
-                "area_complete": t.get("area_complete"), "area_completed": a.get("area_completed"),
-                "area_complete_rate": _pct(r.get("area_complete")),
-                "progress_percent": a.get("progress_percent"), "period": a.get("last_period")}
-    rows = [row(i["project_code"], i["project_name"], i["target"], i["actual"], i["rate"]) for i in p["items"]]
-    rows.append(row("", "合计", p["totals"]["target"], p["totals"]["actual"], p["totals"]["rate"]))
-    rows += [row("", f"{m['period']} 累计", {}, m, {}) for m in p["monthly"]]
-    return rows
-
-
 async def plan_progress(actor: Actor, plan_id: int) -> dict:
     plan = await get_scoped(AnnualPlan, actor, plan_id)
     targets = await scoped(PlanProjectTarget, actor).filter(plan_id=plan.id).prefetch_related("project") \
@@ -268,13 +160,13 @@ async def plan_progress(actor: Actor, plan_id: int) -> dict:
 
     def target_out(d: dict) -> dict:
         return {"units_start": d["units_start"], "units_complete": d["units_complete"],
-                "area_start": S.area_out(d["area_start"]), "area_complete": S.area_out(d["area_complete"]),
-                "planned_investment": S.fen_to_yuan(d["planned_investment_fen"])}
+                "area_start": area_out(d["area_start"]), "area_complete": area_out(d["area_complete"]),
+                "planned_investment": fen_to_yuan(d["planned_investment_fen"])}
 
     def actual_out(a: dict) -> dict:
         return {k: v for k, v in a.items() if k != "investment_done_fen"} | \
-            {"area_started": S.area_out(a["area_started"]), "area_completed": S.area_out(a["area_completed"]),
-             "investment_done": S.fen_to_yuan(a["investment_done_fen"])}
+            {"area_started": area_out(a["area_started"]), "area_completed": area_out(a["area_completed"]),
+             "investment_done": fen_to_yuan(a["investment_done_fen"])}
 
     housing = await scoped(PlanHousingTarget, actor).filter(plan_id=plan.id).annotate(n=Sum("planned_units")) \
         .group_by("layout").order_by("layout").values_list("layout", "n")
@@ -290,8 +182,8 @@ async def plan_progress(actor: Actor, plan_id: int) -> dict:
                   for t, item in zip(targets, out["items"], strict=True)],
         "housing": [{"layout": layout, "planned_units": int(n or 0)} for layout, n in housing],
         "monthly": [{"period": m["period"], "units_started": m["units_started"], "units_completed": m["units_completed"],
-                     "area_started": S.area_out(m["area_started"]), "area_completed": S.area_out(m["area_completed"]),
-                     "investment_done": S.fen_to_yuan(m["investment_done_fen"])} for m in out["monthly"]],
+                     "area_started": area_out(m["area_started"]), "area_completed": area_out(m["area_completed"]),
+                     "investment_done": fen_to_yuan(m["investment_done_fen"])} for m in out["monthly"]],
     }
 
 
@@ -306,21 +198,27 @@ async def _plan_and_project(actor: Actor, plan_id: int, project_id: int, tx: Any
     if project is None:
         raise InvalidInput("项目不存在或无权查看", fields={"project_id": "项目不存在"})
     if plan.district_code and project.district_code != plan.district_code:
-        raise InvalidInput(f"项目“{project.name}”不在该计划所属的{S.district_name(plan.district_code)}",
+        raise InvalidInput(f"项目“{project.name}”不在该计划所属的{district_name(plan.district_code)}",
                            fields={"project_id": "不在计划所属区"})
     if project.state == "exited":
         raise InvalidInput(f"项目“{project.name}”已退出，不能列入计划", fields={"project_id": "项目已退出"})
     return plan, project
 
 
-async def _project_target_row(target_id: int) -> dict:
-    t = await PlanProjectTarget.filter(id=target_id).prefetch_related("plan", "project").first()
-    return S.project_target_row(t)
+async def _parent_writable(actor: Actor, t: PlanProjectTarget | PlanHousingTarget, tx: Any) -> None:
+    plan = await AnnualPlan.get(id=t.plan_id).using_db(tx)
+    _can_write_plan(actor, plan.district_code)
 
 
-async def _housing_target_row(target_id: int) -> dict:
-    t = await PlanHousingTarget.filter(id=target_id).prefetch_related("plan", "project").first()
-    return S.housing_target_row(t)
+def _targets(model: type, object_type: str, title: str, missing: str, fields: list[str], shape) -> ChildRows:  # noqa: ANN001
+    return ChildRows(model, object_type, object_type.replace("plan_", "plan.", 1), title, missing, fields, shape,
+                     scoped, ensure_in_scope, _parent_writable, prefetch=("plan", "project"))
+
+
+PROJECT_TARGETS = _targets(PlanProjectTarget, "plan_project_target", "年度计划项目指标", "项目指标不存在或无权查看",
+                           _PT_AUDIT, S.project_target_row)
+HOUSING_TARGETS = _targets(PlanHousingTarget, "plan_housing_target", "年度计划房屋指标", "房屋指标不存在或无权查看",
+                           _HT_AUDIT, S.housing_target_row)
 
 
 def _pt_values(data: S.ProjectTargetUpdate) -> dict:
@@ -334,40 +232,15 @@ async def create_project_target(actor: Actor, data: S.ProjectTargetIn) -> dict:
         plan, project = await _plan_and_project(actor, data.plan_id, data.project_id, tx)
         if await PlanProjectTarget.filter(plan_id=plan.id, project_id=project.id).using_db(tx).exists():
             raise Conflict(f"计划中已有项目“{project.name}”的指标", code="TARGET_EXISTS")
-        t = await PlanProjectTarget.create(plan_id=plan.id, project_id=project.id, **_pt_values(data), using_db=tx)
-        await ensure_in_scope(t, actor, using=tx)
-        await audit.record("plan.project_target.create", "plan_project_target", t.id, using=tx, only_changes=False,
-                           after=audit.snapshot(t, _PT_AUDIT),
-                           summary=f"年度计划 {plan.year} {plan.name} 新增项目指标：{project.name}"[:255])
-    return await _project_target_row(t.id)
-
-
-async def _lock_project_target(actor: Actor, target_id: int, tx: Any) -> PlanProjectTarget:
-    t = await get_scoped(PlanProjectTarget, actor, target_id, for_update=True, using=tx)
-    plan = await AnnualPlan.get(id=t.plan_id).using_db(tx)
-    _can_write_plan(actor, plan.district_code)
-    return t
+        t = await PROJECT_TARGETS.insert(actor, tx, f"年度计划 {plan.year} {plan.name} 新增项目指标：{project.name}",
+                                         plan_id=plan.id, project_id=project.id, **_pt_values(data))
+    return await PROJECT_TARGETS.row(t.id)
 
 
 async def update_project_target(actor: Actor, target_id: int, data: S.ProjectTargetUpdate) -> dict:
-    async with uow() as tx:
-        t = await _lock_project_target(actor, target_id, tx)
-        before = audit.snapshot(t, _PT_AUDIT)
-        for k, v in _pt_values(data).items():
-            setattr(t, k, v)
-        await t.save(using_db=tx)
-        await ensure_in_scope(t, actor, using=tx)
-        await audit.record("plan.project_target.update", "plan_project_target", t.id, using=tx, before=before,
-                           after=audit.snapshot(t, _PT_AUDIT), summary=f"修改年度计划项目指标 #{t.id}")
-    return await _project_target_row(t.id)
-
-
-async def delete_project_target(actor: Actor, target_id: int) -> None:
-    async with uow() as tx:
-        t = await _lock_project_target(actor, target_id, tx)
-        await audit.record("plan.project_target.delete", "plan_project_target", t.id, using=tx, only_changes=False,
-                           before=audit.snapshot(t, _PT_AUDIT), summary=f"删除年度计划项目指标 #{t.id}")
-        await t.delete(using_db=tx)
+    async def values(t: PlanProjectTarget, tx: Any) -> dict:
+        return _pt_values(data)
+    return await PROJECT_TARGETS.update(actor, target_id, values)
 
 
 async def create_housing_target(actor: Actor, data: S.HousingTargetIn) -> dict:
@@ -376,55 +249,29 @@ async def create_housing_target(actor: Actor, data: S.HousingTargetIn) -> dict:
         if await PlanHousingTarget.filter(plan_id=plan.id, project_id=project.id, layout=data.layout) \
                 .using_db(tx).exists():
             raise Conflict(f"计划中项目“{project.name}”已有户型“{data.layout}”的指标", code="TARGET_EXISTS")
-        t = await PlanHousingTarget.create(plan_id=plan.id, project_id=project.id, layout=data.layout,
-                                           planned_units=data.planned_units, area_per_unit=data.area_per_unit,
-                                           using_db=tx)
-        await ensure_in_scope(t, actor, using=tx)
-        await audit.record("plan.housing_target.create", "plan_housing_target", t.id, using=tx, only_changes=False,
-                           after=audit.snapshot(t, _HT_AUDIT),
-                           summary=f"年度计划 {plan.year} {plan.name} 新增房屋指标：{project.name} {t.layout}"[:255])
-    return await _housing_target_row(t.id)
-
-
-async def _lock_housing_target(actor: Actor, target_id: int, tx: Any) -> PlanHousingTarget:
-    t = await get_scoped(PlanHousingTarget, actor, target_id, for_update=True, using=tx)
-    plan = await AnnualPlan.get(id=t.plan_id).using_db(tx)
-    _can_write_plan(actor, plan.district_code)
-    return t
+        t = await HOUSING_TARGETS.insert(
+            actor, tx, f"年度计划 {plan.year} {plan.name} 新增房屋指标：{project.name} {data.layout}",
+            plan_id=plan.id, project_id=project.id, layout=data.layout, planned_units=data.planned_units,
+            area_per_unit=data.area_per_unit)
+    return await HOUSING_TARGETS.row(t.id)
 
 
 async def update_housing_target(actor: Actor, target_id: int, data: S.HousingTargetUpdate) -> dict:
-    async with uow() as tx:
-        t = await _lock_housing_target(actor, target_id, tx)
+    async def values(t: PlanHousingTarget, tx: Any) -> dict:
         if data.layout != t.layout and await PlanHousingTarget.filter(
                 plan_id=t.plan_id, project_id=t.project_id, layout=data.layout).using_db(tx).exists():
             raise Conflict(f"该项目已有户型“{data.layout}”的指标", code="TARGET_EXISTS")
-        before = audit.snapshot(t, _HT_AUDIT)
-        t.layout, t.planned_units, t.area_per_unit = data.layout, data.planned_units, data.area_per_unit
-        await t.save(using_db=tx)
-        await ensure_in_scope(t, actor, using=tx)
-        await audit.record("plan.housing_target.update", "plan_housing_target", t.id, using=tx, before=before,
-                           after=audit.snapshot(t, _HT_AUDIT), summary=f"修改年度计划房屋指标 #{t.id}")
-    return await _housing_target_row(t.id)
+        return {"layout": data.layout, "planned_units": data.planned_units, "area_per_unit": data.area_per_unit}
+    return await HOUSING_TARGETS.update(actor, target_id, values)
 
 
-async def delete_housing_target(actor: Actor, target_id: int) -> None:
-    async with uow() as tx:
-        t = await _lock_housing_target(actor, target_id, tx)
-        await audit.record("plan.housing_target.delete", "plan_housing_target", t.id, using=tx, only_changes=False,
-                           before=audit.snapshot(t, _HT_AUDIT), summary=f"删除年度计划房屋指标 #{t.id}")
-        await t.delete(using_db=tx)
+async def project_targets_of(p: Project) -> list[dict]:
+    """A project's targets in every plan, newest plan first (its page)."""
+    rows = await PlanProjectTarget.filter(project_id=p.id).prefetch_related("plan", "project").order_by("-plan_id")
+    return [S.project_target_row(t) for t in rows]
 
 
-async def get_project_target(actor: Actor, target_id: int) -> dict:
-    t = await scoped(PlanProjectTarget, actor).filter(id=target_id).prefetch_related("plan", "project").first()
-    if t is None:
-        raise NotFound("项目指标不存在或无权查看")
-    return S.project_target_row(t)
-
-
-async def get_housing_target(actor: Actor, target_id: int) -> dict:
-    t = await scoped(PlanHousingTarget, actor).filter(id=target_id).prefetch_related("plan", "project").first()
-    if t is None:
-        raise NotFound("房屋指标不存在或无权查看")
-    return S.housing_target_row(t)
+async def housing_targets_of(p: Project) -> list[dict]:
+    rows = await PlanHousingTarget.filter(project_id=p.id).prefetch_related("plan", "project") \
+        .order_by("-plan_id", "layout")
+    return [S.housing_target_row(t) for t in rows]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from tortoise.functions import Count
 
 from app.dashboard.kpis import kpi, shared
-from app.domains.housing.models import Unit
+from app.domains.housing.stock.models import Unit
 from app.identity.scope import Actor, scoped
 
 READ = ("housing.unit.read", "housing.community.read")

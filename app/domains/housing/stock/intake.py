@@ -28,9 +28,11 @@ from app.core import audit
 from app.core.db import uow
 from app.core.errors import AppError, Forbidden, InvalidInput, NotFound, from_validation
 from app.core.money import yuan_to_fen
-from app.domains.housing import stock, units
-from app.domains.housing.models import UNIT_STATES, Building, Community, Entrance, Project, ProjectBuilding, Unit
-from app.domains.housing.schemas_stock import IntakeUnitIn, ReaPickIn, RemoveUnitsIn, layout_problem
+from app.domains.housing.stock import service as stock
+from app.domains.housing.stock import units
+from app.domains.housing.projects.models import Project, ProjectBuilding
+from app.domains.housing.stock.models import UNIT_STATES, Building, Community, Entrance, Unit
+from app.domains.housing.stock.schemas import IntakeUnitIn, ReaPickIn, RemoveUnitsIn, layout_problem
 from app.identity.models import Org
 from app.identity.scope import Actor, ensure_in_scope, scoped
 from app.workflow import forms, service

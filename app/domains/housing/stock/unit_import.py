@@ -34,10 +34,11 @@ from app.core.db import uow
 from app.core.errors import AppError, Conflict, InvalidInput, NotFound
 from app.core.models import Job, StoredFile
 from app.core.money import parse_decimal, yuan_to_fen
-from app.domains.housing import intake, units
-from app.domains.housing.intake import Draft
-from app.domains.housing.models import Building
-from app.domains.housing.schemas_stock import (
+from app.domains.housing.stock import intake
+from app.domains.housing.stock import units
+from app.domains.housing.stock.intake import Draft
+from app.domains.housing.stock.models import Building
+from app.domains.housing.stock.schemas import (
     DECORATIONS, FACILITIES, LAYOUTS, MAX_AREA, MAX_RENT, ORIENTATIONS, layout_problem,
 )
 from app.identity.scope import Actor, get_scoped, scoped

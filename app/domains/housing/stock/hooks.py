@@ -1,4 +1,5 @@
-"""Completion hooks of the housing stock's case types (imported at startup by app.server).
+"""Completion hooks of the housing stock's case types (imported at startup by app.server), and
+what the stock adds to a project (its page, its exit, its operator change: housing.projects.service).
 
 They run inside the final approval's transaction: raising rolls the approval back and the
 reviewer sees the message, so a unit is never half put in stock or half changed.
@@ -8,16 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from app.core import audit
-from app.core.errors import InvalidInput
-from app.domains.housing import units
-from app.domains.housing.models import Unit
+from app.core.errors import InvalidInput, from_validation
+from app.domains.housing.projects import service as projects
+from app.domains.housing.stock import intake, service, units
+from app.domains.housing.stock.models import Unit
+from app.domains.housing.stock.schemas import ChangesIn
 from app.identity.models import Org
 from app.identity.scope import Actor, scoped
 from app.workflow.models import Case
 from app.workflow.service import on_complete, on_create
-from app.core.errors import from_validation
-from app.domains.housing import intake
-from app.domains.housing.schemas_stock import ChangesIn
+
+projects.detail_part("stock")(service.project_stock)
+projects.detail_part("public_communities")(service.public_communities)
+projects.project_counts("available_units")(service.available_units)
+projects.before_exit(service.refuse_exit_while_allocated)
+projects.on_operator_change(service.move_operator)
 
 _INTAKE_SQL = """
 UPDATE unit SET state = 'available', row_version = row_version + 1, updated_at = now()

@@ -10,13 +10,13 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from app.core.area import format_area as area_out
 from app.core.area import parse_area
 from app.core.money import fen_to_yuan, parse_fen
 from app.core.regions import DISTRICT_NAMES
-from app.domains.housing.models import PROJECT_STATES, SUPPLY_MODES, UNIT_STATES
+from app.domains.housing.projects.models import PROJECT_STATES, SUPPLY_MODES
 from app.identity.schemas import RowId
 from app.workflow.schemas import MaterialIn
 
@@ -58,11 +58,11 @@ def location_out(p: Any) -> dict | None:
     return out
 
 
-def _fen_field(what: str):  # noqa: ANN202
+def fen_field(what: str):  # noqa: ANN202
     return BeforeValidator(lambda v: None if v is None else yuan_to_fen(v, what))
 
 
-def _area_field(what: str):  # noqa: ANN202
+def area_field(what: str):  # noqa: ANN202
     return BeforeValidator(lambda v: None if v is None else to_area(v, what))
 
 
@@ -76,72 +76,25 @@ def district_name(code: str | None) -> str:
 
 # ------------------------------------------------------------------ requests
 
-class _In(BaseModel):
+class In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class PlanIn(_In):
-    year: int = Field(ge=2000, le=2100, description="计划年度")
-    name: str = Field(min_length=1, max_length=128, description="计划名称（同一年度不能重复）")
-    district_code: str | None = Field(None, max_length=6, description="所属区（市）代码；空为全市计划")
-    description: str | None = Field(None, max_length=5000, description="计划说明")
-
-    @field_validator("district_code")
-    @classmethod
-    def _district(cls, v: str | None) -> str | None:
-        if v and v not in DISTRICT_NAMES:
-            raise ValueError("区（市）代码有误")
-        return v or None
-
-
-class ProjectTargetUpdate(_In):
-    units_start: int = Field(0, ge=0, le=1_000_000, description="年度计划开工套数")
-    units_complete: int = Field(0, ge=0, le=1_000_000, description="年度计划竣工套数")
-    area_start: Annotated[Decimal, _area_field("计划开工面积")] = Field(Decimal("0"), description="年度计划开工面积（㎡）")
-    area_complete: Annotated[Decimal, _area_field("计划竣工面积")] = Field(Decimal("0"),
-                                                                       description="年度计划竣工面积（㎡）")
-    start_date: dt.date | None = Field(None, description="计划开工日期")
-    completion_date: dt.date | None = Field(None, description="计划竣工日期")
-    planned_investment: Annotated[int, _fen_field("计划投资")] = Field(0, description="年度计划投资（元，字符串两位小数）")
-
-    @model_validator(mode="after")
-    def _dates(self) -> "ProjectTargetUpdate":
-        if self.start_date and self.completion_date and self.completion_date < self.start_date:
-            raise ValueError("计划竣工日期不能早于计划开工日期")
-        return self
-
-
-class ProjectTargetIn(ProjectTargetUpdate):
-    plan_id: RowId = Field(description="年度计划")
-    project_id: RowId = Field(description="项目")
-
-
-class HousingTargetUpdate(_In):
-    layout: str = Field(min_length=1, max_length=32, description="户型，如 一室一厅")
-    planned_units: int = Field(ge=0, le=1_000_000, description="计划套数")
-    area_per_unit: Annotated[Decimal | None, _area_field("套均面积")] = Field(None, description="套均面积（㎡）")
-
-
-class HousingTargetIn(HousingTargetUpdate):
-    plan_id: RowId = Field(description="年度计划")
-    project_id: RowId = Field(description="项目")
-
-
-class LocationIn(_In):
+class LocationIn(In):
     lng: float = Field(ge=-180, le=180, description="经度")
     lat: float = Field(ge=-90, le=90, description="纬度")
     system: Literal["bd09", "wgs84"] = Field("bd09", description="坐标系：bd09 百度地图 / wgs84 GPS")
 
 
-class ProjectUpdate(_In):
+class ProjectUpdate(In):
     """Only the fields sent are changed."""
     name: str | None = Field(None, min_length=1, max_length=128, description="项目名称")
     address: str | None = Field(None, min_length=1, max_length=255, description="项目地址")
     supply_mode: str | None = Field(None, max_length=24, description="供应方式：" + "、".join(f"{k} {v}" for k, v in SUPPLY_MODES.items()))
-    land_area: Annotated[Decimal | None, _area_field("用地面积")] = Field(None, description="用地面积（㎡）")
-    building_area: Annotated[Decimal | None, _area_field("建筑面积")] = Field(None, description="建筑面积（㎡）")
+    land_area: Annotated[Decimal | None, area_field("用地面积")] = Field(None, description="用地面积（㎡）")
+    building_area: Annotated[Decimal | None, area_field("建筑面积")] = Field(None, description="建筑面积（㎡）")
     unit_count: int | None = Field(None, ge=0, le=1_000_000, description="计划套数")
-    total_investment: Annotated[int | None, _fen_field("总投资")] = Field(None, description="总投资（元）")
+    total_investment: Annotated[int | None, fen_field("总投资")] = Field(None, description="总投资（元）")
     location: LocationIn | None = Field(None, description="项目位置；传 null 清除")
     description: str | None = Field(None, max_length=5000, description="项目说明")
     rea_project_code: str | None = Field(None, max_length=32, description="房地产交易系统项目编号")
@@ -156,17 +109,17 @@ class ProjectUpdate(_In):
         return v
 
 
-class ProjectFileIn(_In):
+class ProjectFileIn(In):
     file_id: uuid.UUID = Field(description="先通过 POST /api/v1/files 上传得到的文件ID")
     kind: Literal["规划图纸", "施工图", "批文", "竣工验收", "其他"] = Field(description="图档类别")
     name: str | None = Field(None, min_length=1, max_length=255, description="显示名称；省略时用上传的文件名")
 
 
-class OperatorIn(_In):
+class OperatorIn(In):
     operator_id: RowId | None = Field(description="运营单位ID；null 为解除")
 
 
-class ProjectCaseIn(_In):
+class ProjectCaseIn(In):
     case_type: Literal["project_exit", "progress_report"] = Field(description="project_exit 项目退出 / "
                                                                               "progress_report 项目进度申报")
     form: dict[str, Any] = Field(default_factory=dict, description="表单数据，按该业务类型的表单校验")
@@ -176,36 +129,6 @@ class ProjectCaseIn(_In):
 
 
 # ------------------------------------------------------------------ responses
-
-def plan_row(p: Any, counts: dict | None = None) -> dict:
-    c = (counts or {}).get(p.id, {})
-    return {"id": p.id, "year": p.year, "name": p.name, "district_code": p.district_code,
-            "district_name": district_name(p.district_code), "description": p.description,
-            "project_target_count": c.get("project_targets", 0), "housing_target_count": c.get("housing_targets", 0),
-            "units_start_total": c.get("units_start", 0), "units_complete_total": c.get("units_complete", 0),
-            "planned_investment_total": fen_to_yuan(c.get("investment", 0)),
-            "created_at": iso(p.created_at), "updated_at": iso(p.updated_at)}
-
-
-def project_target_row(t: Any) -> dict:
-    """`t` is prefetched with plan and project."""
-    return {"id": t.id, "plan_id": t.plan_id, "plan_year": t.plan.year, "plan_name": t.plan.name,
-            "project_id": t.project_id, "project_name": t.project.name, "project_code": t.project.code,
-            "district_code": t.project.district_code, "district_name": district_name(t.project.district_code),
-            "units_start": t.units_start, "units_complete": t.units_complete,
-            "area_start": area_out(t.area_start), "area_complete": area_out(t.area_complete),
-            "start_date": iso(t.start_date), "completion_date": iso(t.completion_date),
-            "planned_investment": fen_to_yuan(t.planned_investment_fen),
-            "created_at": iso(t.created_at), "updated_at": iso(t.updated_at)}
-
-
-def housing_target_row(t: Any) -> dict:
-    return {"id": t.id, "plan_id": t.plan_id, "plan_year": t.plan.year, "plan_name": t.plan.name,
-            "project_id": t.project_id, "project_name": t.project.name, "project_code": t.project.code,
-            "district_code": t.project.district_code, "district_name": district_name(t.project.district_code),
-            "layout": t.layout, "planned_units": t.planned_units, "area_per_unit": area_out(t.area_per_unit),
-            "created_at": iso(t.created_at)}
-
 
 def project_row(p: Any, orgs: dict[int, str]) -> dict:
     return {"id": p.id, "code": p.code, "name": p.name, "district_code": p.district_code,
@@ -271,5 +194,3 @@ def public_project_row(p: Any, orgs: dict[int, str], available: dict[int, int]) 
             "operator_name": orgs.get(p.operator_id) if p.operator_id else None,
             "location": location_out(p), "published_at": iso(p.published_at)}
 
-
-UNIT_STATE_KEYS = tuple(UNIT_STATES)

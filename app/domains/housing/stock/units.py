@@ -29,8 +29,8 @@ from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.lists import Col, ListSpec, invalidate_counts
 from app.core.money import fen_to_yuan, form_number, parse_decimal
 from app.core.regions import DISTRICT_NAMES
-from app.domains.housing import access as _access  # noqa: F401 - registers the housing data scope
-from app.domains.housing.models import UNIT_STATES, Building, Community, Entrance, Unit, UnitHistory
+from app.domains.housing.stock import access as _stock_access  # noqa: F401 - registers the stock's data scope
+from app.domains.housing.stock.models import UNIT_STATES, Building, Community, Entrance, Unit, UnitHistory
 from app.identity.scope import Actor, ensure_in_scope, get_scoped, scoped, scoped_values_one
 from app.workflow.case_types import STATUSES
 from app.workflow.models import Case

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from decimal import Decimal
 
 from app.core import audit
 from app.core.context import SystemActor
 from app.core.db import uow
 from app.core.ids import next_number
-from app.domains.housing import alerts, plans, project_hooks, projects  # noqa: F401 - demo approvals run the hooks
-from app.domains.housing import schemas_projects as S
-from app.domains.housing.models import SUPPLY_MODES, Project, ProjectBuilding
+from app.domains.housing.projects import alerts
+from app.domains.housing.projects import hooks as _project_hooks  # noqa: F401 - demo approvals run the hooks
+from app.domains.housing.projects import service as projects
+from app.domains.housing.projects import schemas as S
+from app.domains.housing.projects.models import SUPPLY_MODES, Project, ProjectBuilding
 from app.identity.guard import build_actor
 from app.identity.models import Account, Org
 from app.identity.scope import Actor
@@ -136,21 +137,11 @@ async def seed_demo() -> None:
     made = [await _declare(people, row) for row in DECLARED]
     made += [await _historic(row) for row in HISTORIC]
     admin = people["gov_admin"]
-    binjiang, jianghai, shaping = made[0], made[1], made[2]
+    binjiang, jianghai = made[0], made[1]
     operator = await Org.get(name="江门市保障房运营管理有限公司")
     await projects.set_operator(admin, binjiang.id, operator.id)
     await projects.set_published(admin, binjiang.id, True)
     await _progress(people, jianghai)
-    plan = await plans.create_plan(admin, S.PlanIn(year=projects.cn_today().year, name=f"{projects.cn_today().year}年"
-                                                   "保障性租赁住房建设计划", description="全市年度建设计划（演示）"))
-    for p, us, uc, inv in ((binjiang, 396, 0, 90_000_000), (jianghai, 240, 120, 40_000_000),
-                           (shaping, 180, 0, 30_000_000)):
-        await plans.create_project_target(admin, S.ProjectTargetIn(
-            plan_id=plan.id, project_id=p.id, units_start=us, units_complete=uc, area_start=p.building_area,
-            area_complete=(p.building_area * uc / us).quantize(Decimal("0.01")), planned_investment=inv))
-        for layout, share in (("一室一厅", 0.6), ("两室一厅", 0.4)):
-            await plans.create_housing_target(admin, S.HousingTargetIn(
-                plan_id=plan.id, project_id=p.id, layout=layout, planned_units=int(p.unit_count * share)))
     result = await alerts.run()
     log.info("demo projects: %s; alerts %s", [p.name for p in made], result)
 

@@ -22,7 +22,7 @@ from app.core import audit
 from app.core.context import SystemActor
 from app.core.db import uow
 from app.core.errors import AppError, NotFound
-from app.domains.housing.models import SUPPLY_MODES, Project, QualificationAlert
+from app.domains.housing.projects.models import SUPPLY_MODES, Project, QualificationAlert
 from app.rules.service import RuleSetDisabled
 from app.core.regions import DISTRICT_NAMES
 from app.rules import service as rules

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domains.housing import projects
+from app.domains.housing.projects import service as projects
 from app.identity.scope import Actor
 from app.workflow.models import Case
 from app.workflow.service import on_complete, on_create

@@ -11,9 +11,12 @@ from sanic_ext import openapi
 from app.core.http import body, flag, parse, query
 from app.core.lists import Col, ListSpec, respond_list
 from app.core.regions import DISTRICT_NAMES
-from app.domains.housing import intake, kpis as _kpis, stock, unit_import, units  # noqa: F401 - kpis registers cards
-from app.domains.housing import schemas_stock as S
-from app.domains.housing.models import Building, Community, Unit
+from app.domains.housing.stock import intake
+from app.domains.housing.stock import service as stock
+from app.domains.housing.stock import unit_import
+from app.domains.housing.stock import units
+from app.domains.housing.stock import schemas as S
+from app.domains.housing.stock.models import Building, Community, Unit
 from app.identity.guard import actor_of, perm
 from app.identity.scope import get_scoped, scoped
 from app.workflow.models import Case
