@@ -190,11 +190,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 专题工作查询（GOV-03-01） */
-        get: operations["get~cases.campaigns"];
+        /** 专题工作列表（GOV-03-01） */
+        get: operations["get~campaigns.campaigns"];
         put?: never;
-        /** 新增专题 */
-        post: operations["post~cases.campaigns_create"];
+        /** 新增专题（区住建局只能新增本区专题） */
+        post: operations["post~campaigns.campaigns_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -209,12 +209,12 @@ export interface paths {
             cookie?: never;
         };
         /** 专题详情 */
-        get: operations["get~cases.campaigns_get"];
+        get: operations["get~campaigns.campaigns_get"];
         /** 修改专题 */
-        put: operations["put~cases.campaigns_update"];
+        put: operations["put~campaigns.campaigns_update"];
         post?: never;
         /** 删除专题（已关联的业务件保留，解除关联） */
-        delete: operations["delete~cases.campaigns_delete"];
+        delete: operations["delete~campaigns.campaigns_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -228,7 +228,7 @@ export interface paths {
             cookie?: never;
         };
         /** 专题下的业务件 */
-        get: operations["get~cases.campaigns_cases"];
+        get: operations["get~campaigns.campaigns_cases"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1143,10 +1143,10 @@ export interface paths {
             cookie?: never;
         };
         /** 年度计划房屋指标查询（GOV-04-03） */
-        get: operations["get~housing_projects.housing_target_list"];
+        get: operations["get~housing_plans.housing_target_list"];
         put?: never;
         /** 新增年度计划房屋指标 */
-        post: operations["post~housing_projects.housing_target_create"];
+        post: operations["post~housing_plans.housing_target_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1161,12 +1161,12 @@ export interface paths {
             cookie?: never;
         };
         /** 年度计划房屋指标详情 */
-        get: operations["get~housing_projects.housing_target_get"];
+        get: operations["get~housing_plans.housing_target_get"];
         /** 修改年度计划房屋指标 */
-        put: operations["put~housing_projects.housing_target_update"];
+        put: operations["put~housing_plans.housing_target_update"];
         post?: never;
         /** 删除年度计划房屋指标 */
-        delete: operations["delete~housing_projects.housing_target_delete"];
+        delete: operations["delete~housing_plans.housing_target_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1180,10 +1180,10 @@ export interface paths {
             cookie?: never;
         };
         /** 年度计划项目指标查询（GOV-04-02） */
-        get: operations["get~housing_projects.project_target_list"];
+        get: operations["get~housing_plans.project_target_list"];
         put?: never;
         /** 新增年度计划项目指标 */
-        post: operations["post~housing_projects.project_target_create"];
+        post: operations["post~housing_plans.project_target_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1198,12 +1198,12 @@ export interface paths {
             cookie?: never;
         };
         /** 年度计划项目指标详情 */
-        get: operations["get~housing_projects.project_target_get"];
+        get: operations["get~housing_plans.project_target_get"];
         /** 修改年度计划项目指标 */
-        put: operations["put~housing_projects.project_target_update"];
+        put: operations["put~housing_plans.project_target_update"];
         post?: never;
         /** 删除年度计划项目指标 */
-        delete: operations["delete~housing_projects.project_target_delete"];
+        delete: operations["delete~housing_plans.project_target_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1217,10 +1217,10 @@ export interface paths {
             cookie?: never;
         };
         /** 年度建设计划查询（GOV-04-01） */
-        get: operations["get~housing_projects.plan_list"];
+        get: operations["get~housing_plans.plan_list"];
         put?: never;
         /** 新增年度建设计划 */
-        post: operations["post~housing_projects.plan_create"];
+        post: operations["post~housing_plans.plan_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1235,12 +1235,12 @@ export interface paths {
             cookie?: never;
         };
         /** 年度建设计划详情（含项目指标、房屋指标） */
-        get: operations["get~housing_projects.plan_get"];
+        get: operations["get~housing_plans.plan_get"];
         /** 修改年度建设计划 */
-        put: operations["put~housing_projects.plan_update"];
+        put: operations["put~housing_plans.plan_update"];
         post?: never;
         /** 删除年度建设计划（有项目指标或本年度已有进度申报时拒绝，并说明原因） */
-        delete: operations["delete~housing_projects.plan_delete"];
+        delete: operations["delete~housing_plans.plan_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1253,8 +1253,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 年度计划与实际完成对比（按项目、合计、按月累计） */
-        get: operations["get~housing_projects.plan_progress"];
+        /** 年度计划与实际完成对比（按项目、合计、按月累计）；format=xlsx 导出同一组数字 */
+        get: operations["get~housing_plans.plan_progress"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2844,7 +2844,7 @@ export interface operations {
             };
         };
     };
-    "get~cases.campaigns": {
+    "get~campaigns.campaigns": {
         parameters: {
             query?: {
                 /** @description 创建时间（gte） */
@@ -2897,7 +2897,7 @@ export interface operations {
             };
         };
     };
-    "post~cases.campaigns_create": {
+    "post~campaigns.campaigns_create": {
         parameters: {
             query?: never;
             header?: never;
@@ -2958,7 +2958,7 @@ export interface operations {
             };
         };
     };
-    "get~cases.campaigns_get": {
+    "get~campaigns.campaigns_get": {
         parameters: {
             query?: never;
             header?: never;
@@ -2978,7 +2978,7 @@ export interface operations {
             };
         };
     };
-    "put~cases.campaigns_update": {
+    "put~campaigns.campaigns_update": {
         parameters: {
             query?: never;
             header?: never;
@@ -3041,7 +3041,7 @@ export interface operations {
             };
         };
     };
-    "delete~cases.campaigns_delete": {
+    "delete~campaigns.campaigns_delete": {
         parameters: {
             query?: never;
             header?: never;
@@ -3061,7 +3061,7 @@ export interface operations {
             };
         };
     };
-    "get~cases.campaigns_cases": {
+    "get~campaigns.campaigns_cases": {
         parameters: {
             query?: {
                 /** @description 申请人（eq） */
@@ -6617,7 +6617,7 @@ export interface operations {
             };
         };
     };
-    "get~housing_projects.housing_target_list": {
+    "get~housing_plans.housing_target_list": {
         parameters: {
             query?: {
                 /** @description 区划代码（eq） */
@@ -6686,7 +6686,7 @@ export interface operations {
             };
         };
     };
-    "post~housing_projects.housing_target_create": {
+    "post~housing_plans.housing_target_create": {
         parameters: {
             query?: never;
             header?: never;
@@ -6735,7 +6735,7 @@ export interface operations {
             };
         };
     };
-    "get~housing_projects.housing_target_get": {
+    "get~housing_plans.housing_target_get": {
         parameters: {
             query?: never;
             header?: never;
@@ -6755,7 +6755,7 @@ export interface operations {
             };
         };
     };
-    "put~housing_projects.housing_target_update": {
+    "put~housing_plans.housing_target_update": {
         parameters: {
             query?: never;
             header?: never;
@@ -6796,7 +6796,7 @@ export interface operations {
             };
         };
     };
-    "delete~housing_projects.housing_target_delete": {
+    "delete~housing_plans.housing_target_delete": {
         parameters: {
             query?: never;
             header?: never;
@@ -6816,7 +6816,7 @@ export interface operations {
             };
         };
     };
-    "get~housing_projects.project_target_list": {
+    "get~housing_plans.project_target_list": {
         parameters: {
             query?: {
                 /** @description 计划竣工日期（gte） */
@@ -6891,7 +6891,7 @@ export interface operations {
             };
         };
     };
-    "post~housing_projects.project_target_create": {
+    "post~housing_plans.project_target_create": {
         parameters: {
             query?: never;
             header?: never;
@@ -6968,7 +6968,7 @@ export interface operations {
             };
         };
     };
-    "get~housing_projects.project_target_get": {
+    "get~housing_plans.project_target_get": {
         parameters: {
             query?: never;
             header?: never;
@@ -6988,7 +6988,7 @@ export interface operations {
             };
         };
     };
-    "put~housing_projects.project_target_update": {
+    "put~housing_plans.project_target_update": {
         parameters: {
             query?: never;
             header?: never;
@@ -7057,7 +7057,7 @@ export interface operations {
             };
         };
     };
-    "delete~housing_projects.project_target_delete": {
+    "delete~housing_plans.project_target_delete": {
         parameters: {
             query?: never;
             header?: never;
@@ -7077,7 +7077,7 @@ export interface operations {
             };
         };
     };
-    "get~housing_projects.plan_list": {
+    "get~housing_plans.plan_list": {
         parameters: {
             query?: {
                 /** @description 创建时间（gte） */
@@ -7130,7 +7130,7 @@ export interface operations {
             };
         };
     };
-    "post~housing_projects.plan_create": {
+    "post~housing_plans.plan_create": {
         parameters: {
             query?: never;
             header?: never;
@@ -7175,7 +7175,7 @@ export interface operations {
             };
         };
     };
-    "get~housing_projects.plan_get": {
+    "get~housing_plans.plan_get": {
         parameters: {
             query?: never;
             header?: never;
@@ -7195,7 +7195,7 @@ export interface operations {
             };
         };
     };
-    "put~housing_projects.plan_update": {
+    "put~housing_plans.plan_update": {
         parameters: {
             query?: never;
             header?: never;
@@ -7242,7 +7242,7 @@ export interface operations {
             };
         };
     };
-    "delete~housing_projects.plan_delete": {
+    "delete~housing_plans.plan_delete": {
         parameters: {
             query?: never;
             header?: never;
@@ -7262,9 +7262,12 @@ export interface operations {
             };
         };
     };
-    "get~housing_projects.plan_progress": {
+    "get~housing_plans.plan_progress": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description json（默认）或 xlsx */
+                format?: string;
+            };
             header?: never;
             path: {
                 plan_id: number;
