@@ -62,7 +62,9 @@ async def message_list(request: Request):
 @openapi.summary("我的未读消息数")
 @staff
 async def message_unread(request: Request):
-    return json({"unread": await service.unread_count(actor_of(request).account_id)})
+    unread, last_id = await service.unread_state(actor_of(request).account_id)
+    # last_id: the newest message the count includes (the bell does not count its push again).
+    return json({"unread": unread, "last_id": last_id})
 
 
 @bp_messages.post("/<message_id:int>/read")

@@ -6,7 +6,8 @@ cannot set headers on a websocket), a second subprotocol `arh.token.<token>`. Th
 goes in the URL, which proxies write to their access logs.
 
 Frames, server to client (JSON text):
-    {"type": "hello", "unread": 3, "heartbeat": 25}   once, after the subscription is live
+    {"type": "hello", "unread": 3, "last_id": 41, "heartbeat": 25}   once, after the subscription is live;
+                                                       last_id: the newest message the count includes
     {"type": "message", "message": {...}}              a new in-app message (same shape as the list)
     {"type": "read", "ids": [..]} | {"type": "read", "all": true}   read in another tab
     {"type": "resync"}                                 fell behind: reload the list
@@ -27,7 +28,7 @@ from websockets.exceptions import ConnectionClosed
 
 from app.identity import sessions
 from app.identity.guard import actor_of, bearer, staff
-from channels.messages.service import unread_count
+from channels.messages.service import unread_state
 from channels.push.hub import hub
 
 bp_push = Blueprint("push", url_prefix="/api/v1/push")
@@ -76,7 +77,8 @@ async def push_ws(request: Request, ws):  # noqa: ANN001
     q = await hub.attach(actor.account_id)
     tasks: list[asyncio.Task] = []
     try:
-        await ws.send(_dumps({"type": "hello", "unread": await unread_count(actor.account_id),
+        unread, last_id = await unread_state(actor.account_id)
+        await ws.send(_dumps({"type": "hello", "unread": unread, "last_id": last_id,
                               "heartbeat": HEARTBEAT_SECONDS}))
         tasks = [asyncio.create_task(_sender(ws, q, token)), asyncio.create_task(_receiver(ws))]
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

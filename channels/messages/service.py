@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from app.core.db import uow
+from app.core.db import conn, uow
 from app.core.errors import NotFound
 from channels.messages.models import Message
 from channels.push import hub
@@ -65,6 +65,15 @@ async def publish(messages: Iterable[Message]) -> int:
 
 async def unread_count(account_id: int) -> int:
     return await Message.filter(account_id=account_id, read_at__isnull=True).count()
+
+
+async def unread_state(account_id: int) -> tuple[int, int]:
+    """(unread count, newest message id) from one snapshot: the bell counts a pushed message only when
+    it is newer than that id, so a message committed while a tab connects is not counted twice."""
+    rows = await conn().execute_query_dict(
+        "SELECT count(*) FILTER (WHERE read_at IS NULL) AS unread, coalesce(max(id), 0) AS last_id "
+        "FROM message WHERE account_id = $1", [int(account_id)])
+    return int(rows[0]["unread"]), int(rows[0]["last_id"])
 
 
 async def mark_read(account_id: int, message_id: int) -> Message:

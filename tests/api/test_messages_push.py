@@ -63,7 +63,7 @@ async def test_list_filter_mark_read_and_isolation(api, token, clerk):
     want = {"kind": "todo", "kind_name": "待办", "link": "/cases/1", "ref_type": "case", "ref_id": "1",
             "read": False, "read_at": None, "title": "新待办：保障房申请 BZSQ-20261126-0001"}
     assert {k: items[1][k] for k in want} == want
-    assert (await api.get("/api/v1/messages/unread-count", t)).json() == {"unread": 2}
+    assert (await api.get("/api/v1/messages/unread-count", t)).json() == {"unread": 2, "last_id": m2.id}
     r = await api.get("/api/v1/messages", t, params={"kind": "todo"})
     assert [i["id"] for i in r.json()["items"]] == [m1.id]
     r = await api.get("/api/v1/messages", t, params={"created_at__gte": "2000-01-01", "q": "维护"})
@@ -106,13 +106,15 @@ async def test_list_filter_mark_read_and_isolation(api, token, clerk):
 async def test_push_reaches_every_socket_from_another_process(api, clerk):
     """The API runs 2 worker processes; this test process publishes through Redis like a job worker would."""
     aid, t, _ = clerk
-    await _notify([aid], kind="notice", title="旧消息")
+    old, = await _notify([aid], kind="notice", title="旧消息")
     sockets = [await connect(WS, **_browser(t)) for _ in range(4)]
     try:
         for ws in sockets:
             assert ws.subprotocol == "arh.push"
             hello = await _next(ws, "hello")
-            assert hello["unread"] >= 1 and hello["heartbeat"] > 0
+            # The count and the newest message it includes, from one snapshot: the bell counts a
+            # pushed message only when it is newer (issue 10 §5, the bell disagreed with the list).
+            assert hello["unread"] == 1 and hello["last_id"] == old.id and hello["heartbeat"] > 0
         m, = await _notify([aid], kind="todo", title="新待办：租金调整 ZJTZ-20261126-0002", link="/cases/9",
                            ref_type="case", ref_id="9")
         for ws in sockets:

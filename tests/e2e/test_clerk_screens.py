@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from app.domains.housing.models import Building, Community
+from app.domains.housing.stock.models import Building, Community
 from app.identity.models import Account, Org
 from tests.helpers import staff_token, submit_login
 
@@ -232,3 +232,55 @@ async def test_an_out_of_scope_unit_table_url_says_so_without_raw_ids(page: Page
     await expect(loc.locator("[data-test=pick-community]")).to_contain_text(own.name)
     await expect(page.locator("[data-test=building-item]").first).to_be_visible()
     await expect(page.locator("[data-test=building-list-empty]")).to_have_count(0)
+
+
+# ---------------------------------------------------------------- the bell
+
+
+async def _unread(login: str) -> int:
+    from channels.messages.models import Message
+    account = await Account.get(login_name=login)
+    return await Message.filter(account_id=account.id, read_at__isnull=True).count()
+
+
+async def _badge_matches(page: Page, login: str) -> None:
+    """The bell's number is the number of the account's unread messages in the database."""
+    n = await _unread(login)
+    badge = page.locator("[data-test=message-unread] sup")
+    if n == 0:
+        await expect(badge).to_be_hidden()
+    else:
+        await expect(badge).to_have_text(str(n) if n <= 99 else "99+")
+
+
+@pytest.mark.feature("GOV-01-02")
+async def test_the_bell_counts_what_is_unread_and_pops_a_todo_up_once(page: Page, admin_url: str, api_url: str):
+    from app.core.db import uow
+    from channels.messages import service as messages
+
+    await ui_login(page, admin_url, "gov_clerk")
+    await expect(page.locator("[data-test=message-bell]")).to_have_attribute("title", "站内消息（实时）")
+    await _badge_matches(page, "gov_clerk")
+    clerk = await Account.get(login_name="gov_clerk")
+    title = f"新待办：项目申报（区住建初审）{secrets.token_hex(2)}"
+    async with uow() as tx:
+        msgs = await messages.notify([clerk.id], kind="todo", title=title, link="/todo", using=tx)
+    await messages.publish(msgs)
+    await expect(page.locator(".arh-push-note", has_text=title)).to_have_count(1, timeout=15000)
+    await _badge_matches(page, "gov_clerk")
+    # The same push again (a second delivery) pops nothing up and counts nothing.
+    await messages.publish(msgs)
+    await page.wait_for_timeout(1500)
+    await expect(page.locator(".arh-push-note", has_text=title)).to_have_count(1)
+    await _badge_matches(page, "gov_clerk")
+    await shot(page, "bell-once")
+
+    # Read elsewhere (another tab, the API): the bell follows the server.
+    t = await api_token(api_url, "gov_clerk")
+    async with httpx.AsyncClient(base_url=api_url, headers={"Authorization": f"Bearer {t}"}) as c:
+        r = await c.post(f"/api/v1/messages/{msgs[0].id}/read")
+        assert r.status_code == 200 and r.json()["read"] is True
+    await _badge_matches(page, "gov_clerk")
+    # And the bell's list agrees with 站内消息's unread list.
+    await page.locator("[data-test=message-bell]").click()
+    await expect(page.locator(f"[data-message='{msgs[0].id}']")).not_to_have_class(re.compile(r"\bunread\b"))

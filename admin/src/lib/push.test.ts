@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyFrame, backoffDelay, CLOSE_SESSION_ENDED, parseFrame, pushUrl, shouldReconnect, subprotocols, watchdogMs, type BellState } from './push'
+import { applyFrame, backoffDelay, CLOSE_SESSION_ENDED, mergeFetched, parseFrame, pushUrl, shouldReconnect, subprotocols, watchdogMs, type BellState } from './push'
 
 const msg = (id: number, read = false) => ({ id, kind: 'todo', title: `待办${id}`, link: `/cases/${id}`, read })
 
@@ -66,5 +66,40 @@ describe('the bell', () => {
     expect(applyFrame(s, { type: 'read', all: true }).state).toEqual({ unread: 0, recent: [msg(2, true), msg(1, true)] })
     expect(applyFrame(s, { type: 'resync' }).reload).toBe(true)
     expect(applyFrame(s, { type: 'heartbeat' }).state).toBe(s)
+  })
+})
+
+// Issue 10 §5: the bell's count disagreed with the messages actually unread.
+describe('the bell agrees with the server', () => {
+  it('does not count twice a message the hello count already holds', () => {
+    const hello = applyFrame({ unread: 0, recent: [] }, { type: 'hello', unread: 3, heartbeat: 25, last_id: 7 })
+    expect(hello.state).toMatchObject({ unread: 3, lastId: 7 })
+    // Message 7 was committed before the server counted, and pushed after the socket opened.
+    const seven = applyFrame(hello.state, { type: 'message', message: msg(7) })
+    expect(seven.state.unread).toBe(3)
+    expect(seven.notify?.id).toBe(7)
+    const eight = applyFrame(seven.state, { type: 'message', message: msg(8) })
+    expect(eight.state).toMatchObject({ unread: 4, lastId: 8 })
+  })
+
+  it('keeps a message pushed while a reload was on its way', () => {
+    // The reload's count and list were taken before message 9; it arrived by push meanwhile.
+    const now = { unread: 5, recent: [msg(9), msg(8)], lastId: 9 }
+    const merged = mergeFetched(now, { unread: 4, lastId: 8, recent: [msg(8), msg(6, true)] })
+    expect(merged.unread).toBe(5)
+    expect(merged.recent.map((m) => m.id)).toEqual([9, 8, 6])
+    expect(merged.lastId).toBe(9)
+  })
+
+  it('counts a message the list saw but the count did not', () => {
+    // Two requests: the count first (up to 8), then the list, which already holds 9.
+    const merged = mergeFetched({ unread: 0, recent: [] }, { unread: 2, lastId: 8, recent: [msg(9), msg(8), msg(7, true)] })
+    expect(merged.unread).toBe(3)
+    expect(merged.lastId).toBe(9)
+  })
+
+  it('takes the server count as it is otherwise, read messages included', () => {
+    const merged = mergeFetched({ unread: 9, recent: [msg(3), msg(2)], lastId: 3 }, { unread: 1, lastId: 3, recent: [msg(3), msg(2, true)] })
+    expect(merged).toEqual({ unread: 1, recent: [msg(3), msg(2, true)], lastId: 3 })
   })
 })

@@ -19,7 +19,7 @@ export interface InboxMessage {
 }
 
 export type Frame =
-  | { type: 'hello'; unread: number; heartbeat: number }
+  | { type: 'hello'; unread: number; heartbeat: number; last_id?: number }
   | { type: 'message'; message: InboxMessage }
   | { type: 'read'; ids?: number[]; all?: boolean }
   | { type: 'resync' }
@@ -63,6 +63,8 @@ export function parseFrame(data: unknown): Frame | null {
 export interface BellState {
   unread: number
   recent: InboxMessage[]
+  /** The newest message id the count already includes: a push for it or an older one is not counted again. */
+  lastId?: number
 }
 
 export const RECENT_MAX = 10
@@ -70,13 +72,21 @@ export const RECENT_MAX = 10
 /** How a frame changes the bell; `notify` is set for a message worth a pop-up. `reload` asks for a refetch. */
 export function applyFrame(state: BellState, frame: Frame): { state: BellState; notify?: InboxMessage; reload?: boolean } {
   switch (frame.type) {
-    case 'hello':
-      return { state: { ...state, unread: Math.max(0, Number(frame.unread) || 0) }, reload: true }
+    case 'hello': {
+      const lastId = Number(frame.last_id)
+      return { state: { ...state, unread: Math.max(0, Number(frame.unread) || 0), lastId: Number.isFinite(lastId) ? lastId : state.lastId }, reload: true }
+    }
     case 'message': {
       const m = frame.message
       if (!m || typeof m.id !== 'number' || state.recent.some((x) => x.id === m.id)) return { state }
+      // Committed before the server counted (the socket was opening): in the count already.
+      const counted = state.lastId !== undefined && m.id <= state.lastId
       return {
-        state: { unread: state.unread + (m.read ? 0 : 1), recent: [m, ...state.recent].slice(0, RECENT_MAX) },
+        state: {
+          unread: state.unread + (m.read || counted ? 0 : 1),
+          recent: [m, ...state.recent].sort((a, b) => b.id - a.id).slice(0, RECENT_MAX),
+          lastId: Math.max(state.lastId ?? 0, m.id),
+        },
         notify: m,
       }
     }
@@ -90,5 +100,23 @@ export function applyFrame(state: BellState, frame: Frame): { state: BellState; 
       return { state, reload: true }
     default:
       return { state }
+  }
+}
+
+/**
+ * The bell after a reload: the server's count (`unread`, up to `lastId`) and its latest messages,
+ * plus what arrived after the server counted (pushed meanwhile, or listed by the second request),
+ * so a message is neither lost nor counted twice.
+ */
+export function mergeFetched(current: BellState, fetched: { unread: number; lastId: number; recent: InboxMessage[] }): BellState {
+  const later = new Map<number, InboxMessage>()
+  for (const m of [...fetched.recent, ...current.recent]) if (m.id > fetched.lastId && !later.has(m.id)) later.set(m.id, m)
+  const byId = new Map<number, InboxMessage>(fetched.recent.map((m) => [m.id, m]))
+  for (const m of later.values()) if (!byId.has(m.id)) byId.set(m.id, m)
+  const extra = [...later.values()].filter((m) => !m.read).length
+  return {
+    unread: Math.max(0, fetched.unread) + extra,
+    recent: [...byId.values()].sort((a, b) => b.id - a.id).slice(0, RECENT_MAX),
+    lastId: Math.max(fetched.lastId, ...later.keys()),
   }
 }
