@@ -9,11 +9,14 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 root="$(cd "$here/.." && pwd)"
 py="$root/.venv/bin/python"
 [ -x "$py" ] || py=python3
-(cd "$root" && "$py" -m app.cli openapi --base /api/v1) > "$here/src/api/openapi.json.tmp"
-mv "$here/src/api/openapi.json.tmp" "$here/src/api/openapi.json"
+# Temporary files of our own: two runs at once (a shared checkout) must not take each other's.
+spec_tmp="$(mktemp)"; dicts_tmp="$(mktemp)"
+trap 'rm -f "$spec_tmp" "$dicts_tmp"' EXIT
+(cd "$root" && "$py" -m app.cli openapi --base /api/v1) > "$spec_tmp"
+cp "$spec_tmp" "$here/src/api/openapi.json"
 # The enumerations and their labels (GET /api/v1/dicts), for lib/dicts.ts.
-(cd "$root" && "$py" -c 'import sys; from app.api.dicts import dicts_json; sys.stdout.write(dicts_json())') > "$here/src/api/dicts.json.tmp"
-mv "$here/src/api/dicts.json.tmp" "$here/src/api/dicts.json"
+(cd "$root" && "$py" -c 'import sys; from app.api.dicts import dicts_json; sys.stdout.write(dicts_json())') > "$dicts_tmp"
+cp "$dicts_tmp" "$here/src/api/dicts.json"
 cd "$here"
 npx --no-install openapi-typescript src/api/openapi.json -o src/api/schema.d.ts \
   --root-types --alphabetize >/dev/null
