@@ -250,7 +250,11 @@ async def test_window_intake_return_resubmit_and_approve_to_complete(
     panel = page.locator("[data-test=action-panel]")
     await expect(panel.locator("[data-test=act-approve]")).to_have_count(0)
     await expect(panel.locator("[data-test=act-claim]")).to_have_count(0)
-    await expect(panel.locator("[data-test=step-state][data-step=second_review]")).to_contain_text("待签收")
+    # As a supervisor the admin may still hand the step to someone else (转办), nothing more.
+    held = panel.locator("[data-test=my-work-item][data-step=second_review]")
+    await expect(held).to_contain_text("待签收")
+    await expect(held.locator("[data-test=transfer-only-hint]")).to_be_visible()
+    await expect(held.locator("[data-test=act-transfer]")).to_be_visible()
     await shot(page, "11-admin-separation-of-duties")
     await menu(page, "work.todo", "todo")
     await search(page, number)
