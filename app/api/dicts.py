@@ -19,7 +19,7 @@ from app.domains.housing.projects import models as project_models
 from app.domains.housing.projects import schemas as project_schemas
 from app.domains.housing.stock import models as stock_models
 from app.domains.housing.stock import schemas as stock_schemas
-from app.domains.housing.stock import units
+from app.domains.housing.stock import rules as stock_rules
 from app.identity import routes as identity_routes
 from app.identity.guard import public
 from app.workflow import case_types
@@ -49,8 +49,8 @@ _DICTS: dict[str, tuple[str, Mapping[str, str]]] = {
     "AlertKind": ("预警类型", project_schemas.ALERT_KINDS),
     "AlertStatus": ("预警状态", project_schemas.ALERT_STATUSES),
     "CertificateStatus": ("证书状态", project_schemas.DOCUMENT_STATUSES),
-    "UnitHistoryAction": ("房屋变更类型", units.HISTORY_ACTIONS),
-    "UnitChangeField": ("房屋变更项", units.CHANGE_LABELS),
+    "UnitHistoryAction": ("房屋变更类型", stock_rules.HISTORY_ACTIONS),
+    "UnitChangeField": ("房屋变更项", stock_rules.CHANGE_LABELS),
     # Value lists: the code is the Chinese word itself.
     "ProjectFileKind": ("项目资料类别", _same(project_schemas.FILE_KINDS)),
     "UnitLayout": ("户型", _same(stock_schemas.LAYOUTS)),

@@ -8,15 +8,15 @@ import pytest
 from openpyxl import load_workbook
 
 from app.domains.housing.stock import unit_import
-from app.domains.housing.stock import units
+from app.domains.housing.stock import rules
 from app.core.money import fen_to_yuan, parse_decimal, yuan_to_fen
 from app.domains.housing.stock.schemas import ChangesIn, IntakeUnitIn
 
 
 @pytest.mark.feature("GOV-06-02")
 def test_numbers_sort_like_a_clerk_reads_them():
-    assert sorted(["1201", "901", "1001", "B01"], key=units.natural_key) == ["901", "1001", "1201", "B01"]
-    assert sorted(["2-101", "1-1201", "1-201"], key=units.natural_key) == ["1-201", "1-1201", "2-101"]
+    assert sorted(["1201", "901", "1001", "B01"], key=rules.natural_key) == ["901", "1001", "1201", "B01"]
+    assert sorted(["2-101", "1-1201", "1-201"], key=rules.natural_key) == ["1-201", "1-1201", "2-101"]
 
 
 @pytest.mark.feature("GOV-06-02", "OPS-04-02")
@@ -29,7 +29,7 @@ def test_table_grid_has_every_floor_top_down_with_counts_and_legend():
           {"id": 4, "floor": 3, "number": "301", "entrance_id": None, "state": "allocated"},
           {"id": 5, "floor": -1, "number": "B01", "entrance_id": 10, "state": "not_in_stock"},
           {"id": 6, "floor": 6, "number": "601", "entrance_id": 10, "state": "available"}]
-    t = units.table_payload(building, ents, us, "v1")
+    t = rules.table_payload(building, ents, us, "v1")
     assert [f["floor"] for f in t["floors"]] == [6, 5, 4, 3, 2, 1, -1]  # a unit above the recorded top still shows
     first = next(f for f in t["floors"] if f["floor"] == 1)
     # entrance order as given (2单元 first), then numbers naturally
@@ -43,28 +43,28 @@ def test_table_grid_has_every_floor_top_down_with_counts_and_legend():
 
 @pytest.mark.feature("GOV-06-06", "BLD-02-06")
 def test_change_rules_by_state():
-    assert units.change_problem("available", {}) == "请至少填写一项变更内容"
-    assert "尚未入库" in units.change_problem("not_in_stock", {"layout": "一房一厅"})
-    msg = units.change_problem("allocated", {"area": Decimal("70"), "rent_standard": Decimal("1"), "decoration": "精装"})
+    assert rules.change_problem("available", {}) == "请至少填写一项变更内容"
+    assert "尚未入库" in rules.change_problem("not_in_stock", {"layout": "一房一厅"})
+    msg = rules.change_problem("allocated", {"area": Decimal("70"), "rent_standard": Decimal("1"), "decoration": "精装"})
     assert msg.startswith("房屋已配租，不能变更建筑面积、租金标准")
-    assert units.change_problem("allocated", {"decoration": "精装", "facilities": ["空调"]}) is None
-    assert units.change_problem("available", {"delist": True}) is None
-    assert units.change_problem("locked", {"delist": True}) is None
-    assert units.change_problem("allocated", {"delist": True}).startswith("房屋已配租，不能变更下架")
-    assert units.change_problem("delisted", {"delist": True}) == "房屋当前为已下架，不能下架"
-    assert units.change_problem("available", {"delist": False}) == "房屋未下架，无需恢复上架"
-    assert units.change_problem("delisted", {"delist": False}) is None
+    assert rules.change_problem("allocated", {"decoration": "精装", "facilities": ["空调"]}) is None
+    assert rules.change_problem("available", {"delist": True}) is None
+    assert rules.change_problem("locked", {"delist": True}) is None
+    assert rules.change_problem("allocated", {"delist": True}).startswith("房屋已配租，不能变更下架")
+    assert rules.change_problem("delisted", {"delist": True}) == "房屋当前为已下架，不能下架"
+    assert rules.change_problem("available", {"delist": False}) == "房屋未下架，无需恢复上架"
+    assert rules.change_problem("delisted", {"delist": False}) is None
 
 
 @pytest.mark.feature("GOV-06-06")
 def test_planned_change_keeps_only_real_differences():
     current = {"layout": "两房一厅", "area": "68.90", "orientation": "南", "decoration": None, "facilities": ["空调"],
                "rent_standard": "1580.00", "residential": True, "state": "available"}
-    before, after = units.planned_change(current, {"area": Decimal("68.9"), "rent_standard": Decimal("1650"),
+    before, after = rules.planned_change(current, {"area": Decimal("68.9"), "rent_standard": Decimal("1650"),
                                                    "facilities": ["空调"], "delist": True, "residential": True})
     assert before == {"rent_standard": "1580.00", "state": "available"}
     assert after == {"rent_standard": "1650.00", "state": "delisted"}
-    assert units.planned_change(current, {"layout": "两房一厅"}) == ({}, {})
+    assert rules.planned_change(current, {"layout": "两房一厅"}) == ({}, {})
 
 
 def test_amounts_are_decimals_with_chinese_errors():
@@ -160,14 +160,14 @@ def test_a_foreign_or_broken_file_is_refused_in_chinese():
 
 @pytest.mark.feature("GOV-06-02", "GOV-06-03")
 def test_a_unit_is_named_by_building_entrance_and_number():
-    assert units.unit_label("1栋", "2单元", "101") == "1栋2单元101"
-    assert units.unit_label("A座", None, "301") == "A座301"
+    assert rules.unit_label("1栋", "2单元", "101") == "1栋2单元101"
+    assert rules.unit_label("A座", None, "301") == "A座301"
     # both 101s of a building numbered per entrance land in their own entrance's columns
     building = {"id": 1, "floors": 1, "basement_floors": 0}
     ents = [{"id": 10, "name": "1单元"}, {"id": 20, "name": "2单元"}]
     us = [{"id": 1, "floor": 1, "number": "101", "entrance_id": 20, "state": "available"},
           {"id": 2, "floor": 1, "number": "101", "entrance_id": 10, "state": "available"}]
-    t = units.table_payload(building, ents, us, "v1")
+    t = rules.table_payload(building, ents, us, "v1")
     assert [u["id"] for u in t["floors"][0]["units"]] == [2, 1] and t["total"] == 2
 
 

@@ -6,7 +6,7 @@ from app.core.audit_labels import ObjectType, register, sql_names
 from app.domains.housing.projects.models import PROJECT_STATES, SUPPLY_MODES
 from app.domains.housing.stock.models import UNIT_STATES
 from app.domains.housing.projects.schemas import CONSTRUCTION_STATES
-from app.domains.housing.stock.units import CHANGE_LABELS
+from app.domains.housing.stock.rules import CHANGE_LABELS
 
 _PROJECT_FIELDS = {"code": "项目编号", "name": "项目名称", "builder_id": "建设单位", "operator_id": "运营单位",
                    "supply_mode": "筹集方式", "land_area": "用地面积", "building_area": "建筑面积",

@@ -11,7 +11,7 @@ from typing import Any
 from app.core import audit
 from app.core.errors import InvalidInput, from_validation
 from app.domains.housing.projects import service as projects
-from app.domains.housing.stock import intake, service, units
+from app.domains.housing.stock import intake, rules, service, units
 from app.domains.housing.stock.models import Unit
 from app.domains.housing.stock.schemas import ChangesIn
 from app.identity.models import Org
@@ -103,7 +103,7 @@ async def check_change_case(tx: Any, case: Case) -> tuple[Unit, dict]:
     if unit is None or unit.district_code != case.district_code or not await _owner_ok(tx, case, unit):
         raise InvalidInput("变更的房屋不存在，或不属于申请单位、本申请所属区")
     changes = _changes_of(case.form or {})
-    problem = units.change_problem(unit.state, changes)
+    problem = rules.change_problem(unit.state, changes)
     if problem:
         raise InvalidInput(problem, code="UNIT_CHANGE_REFUSED")
     return unit, changes
@@ -126,7 +126,7 @@ async def check_new_change(case: Case, tx: Any, actor: Actor) -> None:
                            fields={"subjects.unit_id": "不是申请单位的房屋"})
     changes = _changes_of(case.form or {})
     if changes:  # a draft may name the unit first and the changes later
-        problem = units.change_problem(unit.state, changes)
+        problem = rules.change_problem(unit.state, changes)
         if problem:
             raise InvalidInput(problem, code="UNIT_CHANGE_REFUSED")
 
@@ -140,5 +140,5 @@ async def apply_unit_change(case: Case, tx: Any, actor: Actor) -> None:
     await audit.record("housing.unit.change", "unit", unit.id, using=tx,
                        before={k: before.get(k) for k in after}, after=after,
                        summary=(f"{case.number} 办结：房屋 {await units.label_of(unit, tx)} 变更"
-                                + "、".join(units.CHANGE_LABELS.get(k, "状态") for k in after))[:255])
+                                + "、".join(rules.CHANGE_LABELS.get(k, "状态") for k in after))[:255])
     await units.changed()

@@ -29,7 +29,7 @@ from app.core.db import uow
 from app.core.errors import AppError, Forbidden, InvalidInput, NotFound, from_validation
 from app.core.money import yuan_to_fen
 from app.domains.housing.stock import service as stock
-from app.domains.housing.stock import units
+from app.domains.housing.stock import rules, units
 from app.domains.housing.projects.models import Project, ProjectBuilding
 from app.domains.housing.stock.models import UNIT_STATES, Building, Community, Entrance, Unit
 from app.domains.housing.stock.schemas import IntakeUnitIn, ReaPickIn, RemoveUnitsIn, layout_problem
@@ -275,7 +275,7 @@ async def plan_units(tx: Any, ctx: Ctx, community: Community, drafts: list[Draft
         key = (b.id if b else None, d.building_name, d.entrance_name, d.number)
         if key in seen_pair:
             where = f"第{seen_pair[key]}行" if seen_pair[key] else "本次提交的其他房屋"
-            unit = units.unit_label(d.building_name, d.entrance_name, d.number)
+            unit = rules.unit_label(d.building_name, d.entrance_name, d.number)
             plan.errors.append(_err(d, "房号", f"{unit} 与{where}重复（同一单元内房号不能重复）"))
             continue
         if d.register_id and d.register_id in seen_reg:
@@ -310,7 +310,7 @@ async def plan_units(tx: Any, ctx: Ctx, community: Community, drafts: list[Draft
         if ex is not None:
             why = _describe(ex, ctx.case.id, refuse_same_case)
             if why:
-                plan.errors.append(_err(d, "房号", f"{units.unit_label(d.building_name, d.entrance_name, d.number)} {why}"))
+                plan.errors.append(_err(d, "房号", f"{rules.unit_label(d.building_name, d.entrance_name, d.number)} {why}"))
                 continue
         other = by_reg.get(d.register_id) if d.register_id else None
         if other is not None and (ex is None or other["id"] != ex["id"]):
