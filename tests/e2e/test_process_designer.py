@@ -71,7 +71,7 @@ class Client:
 
 async def new_case(api: Client, org_id: int, project: str) -> dict:
     # An exit is about a recognised project of the applicant's own (checked at intake).
-    from app.domains.housing.models import Project
+    from app.domains.housing.projects.models import Project
     p = await Project.create(code=f"E2E-{secrets.token_hex(4)}", name=project, district_code="440703",
                              address="江门市蓬江区", builder_id=org_id, supply_mode="new_build", state="recognized")
     case = await api.post("/api/v1/cases", {
