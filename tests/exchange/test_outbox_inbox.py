@@ -27,7 +27,8 @@ from app.core.models import AuditLog
 from app.core.pii import blind_index
 from app.identity.scope import CITY, DISTRICT, Actor, scoped
 from exchange import handlers  # noqa: F401 - registers the REA and INT-14 handlers
-from exchange import inbox, journal, monitor, outbox
+from app.api import exchange_monitor as monitor
+from exchange import inbox, journal, outbox
 from exchange.adapters import access_control as ac
 from exchange.adapters import banks
 from exchange.adapters import real_estate_trading as rea
