@@ -2,7 +2,7 @@
 
 The keyring is a JSON file (EXCHANGE_KEYRING). The platform holds its own private key and the
 partners' public keys; in development the sandbox, standing in for every partner, also holds the
-partners' private keys. `python -m exchange.keys init PATH` writes a development keyring once.
+partners' private keys. `python -m exchange.keys init PATH` writes a development keyring once, and later adds keys for partners added since (existing keys are never replaced).
 Rotation: add a new data key id and make it active; old ids still open old messages.
 
 Layout (docs/exchange.md §1.2): {"parties": {code: {"sign_public": hex 64 bytes x||y,
@@ -96,34 +96,46 @@ class Keyring:
 DEV_SIGNER_IDS = {"real_estate_trading": "JMFC-JYXT-0001"}
 
 
+def _new_party(code: str) -> dict:
+    pub, priv = gmssl_pyx.sm2_key_generate()
+    party = {"sign_public": pub.hex(), "sign_private": priv.hex()}
+    if code != PLATFORM:
+        party |= {"data_keys": {"k1": os.urandom(16).hex()}, "active_key": "k1"}
+    if code in DEV_SIGNER_IDS:
+        party["sign_id"] = DEV_SIGNER_IDS[code]
+    return party
+
+
 def generate() -> dict:
-    parties = {}
-    for code in [PLATFORM, *PARTNERS]:
-        pub, priv = gmssl_pyx.sm2_key_generate()
-        party = {"sign_public": pub.hex(), "sign_private": priv.hex()}
-        if code != PLATFORM:
-            party |= {"data_keys": {"k1": os.urandom(16).hex()}, "active_key": "k1"}
-        if code in DEV_SIGNER_IDS:
-            party["sign_id"] = DEV_SIGNER_IDS[code]
-        parties[code] = party
-    return {"parties": parties}
+    return {"parties": {code: _new_party(code) for code in [PLATFORM, *PARTNERS]}}
 
 
-def init(path: str | Path) -> bool:
-    """Write a development keyring if none exists. Returns True when one was written."""
-    p = Path(path)
-    if p.exists():
-        return False
+def _write(p: Path, ring: dict) -> None:
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_suffix(".tmp")
-    tmp.write_text(json.dumps(generate(), indent=1))
+    tmp.write_text(json.dumps(ring, indent=1))
     os.chmod(tmp, 0o600)
     os.replace(tmp, p)
-    return True
+
+
+def init(path: str | Path) -> str:
+    """Write a development keyring if none exists ("written"), or add keys for partners added to
+    the registry since it was made ("added: <codes>"), never touching existing keys ("exists")."""
+    p = Path(path)
+    if not p.exists():
+        _write(p, generate())
+        return "written"
+    ring = json.loads(p.read_text())
+    missing = [c for c in [PLATFORM, *PARTNERS] if c not in ring.get("parties", {})]
+    if not missing:
+        return "exists"
+    ring.setdefault("parties", {}).update({c: _new_party(c) for c in missing})
+    _write(p, ring)
+    return "added: " + ", ".join(missing)
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] != "init":
         print("usage: python -m exchange.keys init PATH")
         sys.exit(2)
-    print("written" if init(sys.argv[2]) else "exists", sys.argv[2])
+    print(init(sys.argv[2]), sys.argv[2])

@@ -248,3 +248,20 @@ def test_signer_ids_come_from_the_keyring_and_default_to_the_standard_one():
     kr.data["parties"]["police"]["sign_id"] = 12
     with pytest.raises(KeyError_):
         kr.signer_id("police", "police")
+
+
+def test_keyring_init_adds_new_partners_and_keeps_existing_keys(tmp_path):
+    import json
+
+    from exchange.keys import PARTNERS, PLATFORM, init
+    path = tmp_path / "exchange.json"
+    assert init(path) == "written"
+    ring = json.loads(path.read_text())
+    old_platform = ring["parties"][PLATFORM]
+    dropped = PARTNERS[-1] if isinstance(PARTNERS, (list, tuple)) else sorted(PARTNERS)[-1]
+    del ring["parties"][dropped]  # a keyring made before this partner was registered
+    path.write_text(json.dumps(ring))
+    assert init(path) == f"added: {dropped}"
+    again = json.loads(path.read_text())
+    assert again["parties"][PLATFORM] == old_platform and dropped in again["parties"]
+    assert init(path) == "exists"

@@ -81,9 +81,12 @@ function notify(message: string) {
   ElMessage({ type: 'error', message, grouping: true })
 }
 
+const LOGIN_STEPS = new Set(['/auth/login', '/auth/login/verify', '/auth/login/resend'])
+
 function failure(status: number, body: unknown, path: string, opts: CallOptions = {}): ApiError {
   const err = toApiError(status, body)
-  if (status === 401 && path !== '/auth/login') {
+  // A wrong password or code on the login steps is an answer, not an expired session.
+  if (status === 401 && !LOGIN_STEPS.has(path)) {
     clearToken()
     onUnauthorized()
   }
