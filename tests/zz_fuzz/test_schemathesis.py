@@ -122,9 +122,9 @@ async def fuzz_person(live_server) -> Identity:
 
 async def _housing_rows(tag: str) -> dict:
     """A project with a plan target, a community, a building, an entrance and a unit of the fuzzer's own."""
-    from app.domains.housing.models import (
-        AnnualPlan, Building, Community, Entrance, PlanProjectTarget, Project, Unit,
-    )
+    from app.domains.housing.plans.models import AnnualPlan, PlanProjectTarget
+    from app.domains.housing.projects.models import Project
+    from app.domains.housing.stock.models import Building, Community, Entrance, Unit
     builder = await Org.get(name="鹤山市城建开发有限公司")
     p = await Project.create(code=f"FUZZ-{tag}", name=f"模糊测试项目{tag}", district_code="440784", address="鹤山市",
                              builder_id=builder.id, supply_mode="new_build", state="recognized")
