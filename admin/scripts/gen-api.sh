@@ -14,7 +14,7 @@ spec_tmp="$(mktemp)"; dicts_tmp="$(mktemp)"
 trap 'rm -f "$spec_tmp" "$dicts_tmp"' EXIT
 (cd "$root" && "$py" -m app.cli openapi --base /api/v1) > "$spec_tmp"
 cp "$spec_tmp" "$here/src/api/openapi.json"
-# The enumerations and their labels (GET /api/v1/dicts), for lib/dicts.ts.
+# The enumerations and their labels (GET /api/public/dicts), for lib/dicts.ts.
 (cd "$root" && "$py" -c 'import sys; from app.api.dicts import dicts_json; sys.stdout.write(dicts_json())') > "$dicts_tmp"
 cp "$dicts_tmp" "$here/src/api/dicts.json"
 cd "$here"

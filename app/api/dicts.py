@@ -1,4 +1,4 @@
-"""The server's enumerations with their Chinese labels, from one place: GET /api/v1/dicts.
+"""The server's enumerations with their Chinese labels, from one place: GET /api/public/dicts.
 
 Each entry names the label map its owner already uses (models, schemas, case types), so a client
 never keeps its own copy: the admin's `src/api/dicts.json` is generated from `dicts()`
@@ -24,7 +24,7 @@ from app.identity import routes as identity_routes
 from app.identity.guard import public
 from app.workflow import case_types
 
-bp_dicts = Blueprint("dicts", url_prefix="/api/v1/dicts")
+bp_dicts = Blueprint("dicts", url_prefix="/api/public/dicts")
 
 
 

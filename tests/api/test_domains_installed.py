@@ -23,7 +23,7 @@ def _paths(app) -> set[str]:  # noqa: ANN001
 def test_installed_is_one_line_per_domain():
     text = (ROOT / "app" / "domains" / "__init__.py").read_text(encoding="utf-8")
     assert '    "app.domains.eligibility",\n' in text and '    "app.domains.housing",\n' in text
-    assert [d.name for d in domains.DOMAINS] == ["housing", "eligibility"]
+    assert [d.name for d in domains.DOMAINS] == ["housing", "campaigns", "eligibility"]
     # The package has the whole file set of the template.
     pkg = ROOT / "app" / "domains" / "eligibility"
     assert {p.name for p in pkg.glob("*.py")} >= {
@@ -46,7 +46,13 @@ def test_catalogue_and_menu_are_the_core_ones_plus_the_domains():
     assert [m.code for m in MENUS] == ["dashboard", "work", "housing", "config", "system", "exchange.monitor"]
     housing = next(d for d in domains.DOMAINS if d.name == "housing")
     assert all(PERMISSIONS[p.code] == p for p in housing.permissions)
-    assert list(PERMISSIONS)[-len(housing.permissions):] == [p.code for p in housing.permissions]
+    codes = list(PERMISSIONS)
+    for d in domains.DOMAINS:  # each domain's codes follow the core's, in INSTALLED order
+        at = codes.index(d.permissions[0].code) if d.permissions else None
+        assert at is None or codes[at:at + len(d.permissions)] == [p.code for p in d.permissions]
+    # A domain's entry under a platform menu joins that menu (专题工作 under 业务办理), it adds no top-level one.
+    work = next(m for m in MENUS if m.code == "work")
+    assert [c.code for c in work.children][-1] == "work.campaigns"
 
 
 def test_the_worker_runs_every_installed_domains_tasks():
