@@ -255,7 +255,7 @@ async def test_builder_takes_two_buildings_into_stock_and_the_operator_locks_a_u
 
     await cell.click()
     card = page.locator("[data-test=unit-card]")
-    await expect(card.locator("[data-test=unit-card-title]")).to_have_text(f"{community_name} 1座 {number_}")
+    await expect(card.locator("[data-test=unit-card-title]")).to_have_text(f"{community_name} 1座{number_}")
     await expect(card.locator("[data-test=unit-card-state]")).to_contain_text("可配租")
     await expect(card.locator("[data-test=unit-basic]")).to_contain_text(number)
     for tab, note in (("租赁信息", "租赁合同管理上线后显示"), ("租金记录", "租金管理上线后显示")):
