@@ -63,6 +63,17 @@ os.environ["ARH_TEST_API_PORT"], os.environ["ARH_TEST_SANDBOX_PORT"] = str(API_P
 _redis_base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+def _run_alive(run_id: str) -> bool:
+    """Whether the test run that wrote this id (`<pid>_<hex>`) still has a live process on this machine."""
+    try:
+        os.kill(int(run_id.split("_")[0]), 0)
+    except ProcessLookupError:
+        return False
+    except (ValueError, PermissionError, OSError):
+        return True
+    return True
+
+
 def _claim_redis_db() -> int:
     """A Redis DB (1..15) no other live run holds: runs flush their DB at start, so two sharing
     one would log each other out. The claim lives in DB 0 and expires if a run dies."""
@@ -72,6 +83,21 @@ def _claim_redis_db() -> int:
         for n in range(1, 16):
             if r.set(f"arh:test-redis-db:{n}", RUN_ID, nx=True, ex=3 * 3600):
                 return n
+        # All taken: a claim whose run's process is gone (killed, so it never released) is free again.
+        for n in range(1, 16):
+            key = f"arh:test-redis-db:{n}"
+            owner = (r.get(key) or b"").decode()
+            if owner and not _run_alive(owner):
+                with r.pipeline() as p:
+                    try:
+                        p.watch(key)
+                        if (p.get(key) or b"").decode() == owner:
+                            p.multi()
+                            p.set(key, RUN_ID, ex=3 * 3600)
+                            p.execute()
+                            return n
+                    except sync_redis.WatchError:
+                        continue
     except Exception:  # noqa: BLE001 - no Redis here yet: the database fixture will say so
         pass
     return 1 + int(RUN_ID.split("_")[1], 16) % 15

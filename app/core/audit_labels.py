@@ -174,7 +174,7 @@ register(
         "rules.ruleset.create": "新增规则", "rules.ruleset.save": "保存规则", "rules.ruleset.enable": "启用规则",
         "rules.ruleset.disable": "停用规则",
         # exchange
-        "exchange.enqueue": "排队发送交换报文", "exchange.apply": "处理接收报文", "exchange.reject": "拒收报文",
+        "exchange.enqueue": "排队发送交换报文", "exchange.apply": "处理接收报文", "exchange.receive": "接收交换报文", "exchange.reject": "拒收报文",
         "exchange.dead": "报文转入死信", "exchange.replay": "重发死信报文",
         "house_transaction.create": "接收房屋买卖合同", "house_transaction.update": "更新房屋买卖合同",
         # core

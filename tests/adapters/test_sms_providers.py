@@ -149,7 +149,7 @@ def test_factory_picks_provider_and_has_defaults() -> None:
     assert ali.templates["verify_code"] == "SMS_480100001"
     tc = build_provider(SimpleNamespace(sms_provider="tencent", tencent_sms_templates={"notice": "9"}))
     assert isinstance(tc, TencentSmsProvider)
-    assert tc.templates == {"verify_code": "2100001", "notice": "9"}
+    assert tc.templates == {"verify_code": "2100001", "login_code": "2100003", "notice": "9"}
     assert tc.host == "127.0.0.1:8100"
     with pytest.raises(ValueError, match="不支持的短信通道"):
         build_provider(SimpleNamespace(sms_provider="yunpian"))

@@ -356,11 +356,10 @@ async def test_gov_admin_disables_and_enables_an_account(page: Page, admin_url: 
     enabled_row = page.locator(".el-table__body tr.el-table__row").filter(has_text="启用账号").filter(has_text="gov_clerk").first
     await expect(enabled_row).to_be_visible()
     await enabled_row.locator(".el-table__expand-icon").click()
-    diff = page.locator(".el-table__expanded-cell [data-test=json-diff]")
-    changed = diff.locator("tr.changed").filter(has_text="enabled")
+    # The change reads as a clerk says it: the field's label and the values' words, not `enabled: false`.
+    changed = page.locator(".el-table__expanded-cell [data-test=audit-changes] tr").filter(has_text="启用")
     await expect(changed).to_have_count(1)
-    await expect(changed.locator("td.before")).to_have_text("false")
-    await expect(changed.locator("td.after")).to_have_text("true")
+    await expect(changed.locator("td")).to_have_text("否 → 是")
     await page.locator("[data-test=audit-verify]").click()
     await expect(page.locator("[data-test=verify-result]")).to_contain_text("哈希链完整")
     await shot(page, "16-audit")

@@ -17,13 +17,18 @@ from app.domains import DOMAINS
 
 ROOT = Path(__file__).resolve().parents[2]
 LITERAL = re.compile(r'audit\.record\(\s*"([a-z_.]+)"')
+# An action picked before the call: `action, summary = "exchange.receive", ...` or `action = "..."`.
+CHOSEN = re.compile(r'\baction(?:, \w+)* = "([a-z_]+\.[a-z_.]+)"')
 
 
 def _written_actions() -> set[str]:
     found: set[str] = set()
     for d in ("app", "channels", "exchange"):
         for f in (ROOT / d).rglob("*.py"):
-            found.update(LITERAL.findall(f.read_text(encoding="utf-8")))
+            text = f.read_text(encoding="utf-8")
+            found.update(LITERAL.findall(text))
+            if "audit.record(" in text:
+                found.update(CHOSEN.findall(text))
     return found
 
 
