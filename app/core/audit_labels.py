@@ -152,6 +152,7 @@ register(
         "account.phone_change": "变更手机号", "account.unlock": "解锁账号", "account.lock": "锁定账号",
         "account.second_factor": "设置二次验证", "account.enable": "启用账号", "account.disable": "停用账号",
         "account.ca_bind": "绑定CA证书", "account.ca_enable": "启用CA证书", "account.ca_disable": "停用CA证书",
+        "account.ca_unbind": "解绑CA证书", "account.phone": "设置手机号",
         "account.admin_password_reset": "管理员重置密码",
         "staff.hire": "新增员工", "staff.update": "修改员工信息", "staff.leave": "员工离职", "staff.roles": "分配员工角色",
         "staff.account_open": "开通员工账号", "staff.unlock": "解锁员工账号",
