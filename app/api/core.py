@@ -14,11 +14,11 @@ from app.core.db import conn
 from app.core.errors import NotFound
 from app.core.regions import DISTRICT_NAMES
 from app.workflow.case_types import CASE_TYPES
-from app.core.lists import Col, ListSpec, respond_list
+from app.core.lists import Col, ListSpec
 from app.core.models import AuditLog, Job, StoredFile
 from app.identity.guard import actor_of, authenticated, perm
-from app.identity.scope import get_scoped, scoped
-from app.core.http import query
+from app.identity.lists import list_route
+from app.identity.scope import get_scoped
 
 bp_audit = Blueprint("audit", url_prefix="/api/v1/audit")
 bp_files = Blueprint("files", url_prefix="/api/v1/files")
@@ -82,12 +82,9 @@ LOG_LIST = ListSpec(
 )
 
 
-@bp_audit.get("/logs")
-@openapi.summary("审计日志查询")
-@query(LOG_LIST.openapi_params())
-@perm("audit.log.read")
-async def log_list(request: Request):
-    return await respond_list(request, scoped(AuditLog, actor_of(request)), LOG_LIST)
+list_route(bp_audit, "/logs", AuditLog, LOG_LIST, name="log_list",
+           summary="审计日志查询",
+           access=perm("audit.log.read"))
 
 
 @bp_audit.get("/labels")

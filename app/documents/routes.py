@@ -20,7 +20,8 @@ from app.documents import schemas as S
 from app.documents import templates as T
 from app.documents.models import DocumentTemplate, IssuedDocument
 from app.identity.guard import actor_of, perm, public
-from app.identity.scope import get_scoped, scoped
+from app.identity.lists import list_route
+from app.identity.scope import get_scoped
 
 bp_documents = Blueprint("documents", url_prefix="/api/v1")
 bp_documents_public = Blueprint("documents_public", url_prefix="/api/public/documents")
@@ -160,12 +161,9 @@ DOCUMENT_LIST = ListSpec(
 )
 
 
-@bp_documents.get("/documents")
-@openapi.summary("已出具的电子文书（按数据权限：市级全部、区级本区单位、企业本单位）")
-@query(DOCUMENT_LIST.openapi_params())
-@perm("document.issue")
-async def document_list(request: Request):
-    return await respond_list(request, scoped(IssuedDocument, actor_of(request)), DOCUMENT_LIST)
+list_route(bp_documents, "/documents", IssuedDocument, DOCUMENT_LIST, name="document_list",
+           summary="已出具的电子文书（按数据权限：市级全部、区级本区单位、企业本单位）",
+           access=perm("document.issue"))
 
 
 @bp_documents.post("/documents/issue")

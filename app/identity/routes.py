@@ -19,6 +19,7 @@ from app.identity import second_factor, service
 from app.identity.guard import (
     actor_of, authenticated, before_password_change, bearer, client_ip, person, perm, public, staff,
 )
+from app.identity.lists import list_route
 from app.identity.models import Account, Org, Role
 from app.identity.scope import get_scoped, scoped
 
@@ -312,12 +313,9 @@ ORG_LIST = ListSpec(
 )
 
 
-@bp_identity.get("/orgs")
-@openapi.summary("单位查询（GOV-13-05）")
-@query(ORG_LIST.openapi_params())
-@perm("identity.org.read")
-async def org_list(request: Request):
-    return await respond_list(request, scoped(Org, actor_of(request)), ORG_LIST)
+list_route(bp_identity, "/orgs", Org, ORG_LIST, name="org_list",
+           summary="单位查询（GOV-13-05）",
+           access=perm("identity.org.read"))
 
 
 @bp_identity.get("/orgs/<org_id:int>")
@@ -410,12 +408,9 @@ ROLE_LIST = ListSpec(
 )
 
 
-@bp_identity.get("/roles")
-@openapi.summary("角色查询（GOV-13-04, BLD-04-04, OPS-11-04）")
-@query(ROLE_LIST.openapi_params())
-@perm("identity.role.read")
-async def role_list(request: Request):
-    return await respond_list(request, scoped(Role, actor_of(request)), ROLE_LIST)
+list_route(bp_identity, "/roles", Role, ROLE_LIST, name="role_list",
+           summary="角色查询（GOV-13-04, BLD-04-04, OPS-11-04）",
+           access=perm("identity.role.read"))
 
 
 @bp_identity.get("/roles/<role_id:int>")

@@ -8,14 +8,14 @@ from sanic_ext import openapi
 
 from app.core.children import child_routes
 from app.core.errors import InvalidInput
-from app.core.http import body, parse, query
-from app.core.lists import Col, ListSpec, export_rows, respond_list
+from app.core.http import body, parse
+from app.core.lists import Col, ListSpec, export_rows
 from app.domains.housing.plans import schemas as S
 from app.domains.housing.plans import service
 from app.domains.housing.plans.models import AnnualPlan, PlanHousingTarget, PlanProjectTarget
 from app.domains.housing.plans.rules import plan_progress_table
 from app.identity.guard import actor_of, perm
-from app.identity.scope import scoped
+from app.identity.lists import list_route
 
 bp_housing_plans = Blueprint("housing_plans", url_prefix="/api/v1/housing")
 
@@ -39,12 +39,9 @@ PLAN_LIST = ListSpec(title="年度建设计划", cols=[
 ], serialize=service.plan_rows, search=["name", "description"], default_sort="-year")
 
 
-@bp_housing_plans.get("/plans")
-@openapi.summary("年度建设计划查询（GOV-04-01）")
-@query(PLAN_LIST.openapi_params())
-@perm(*PLAN_READ)
-async def plan_list(request: Request):
-    return await respond_list(request, scoped(AnnualPlan, actor_of(request)), PLAN_LIST)
+list_route(bp_housing_plans, "/plans", AnnualPlan, PLAN_LIST, name="plan_list",
+           summary="年度建设计划查询（GOV-04-01）",
+           access=perm(*PLAN_READ))
 
 
 @bp_housing_plans.post("/plans")

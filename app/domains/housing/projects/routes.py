@@ -24,7 +24,8 @@ from app.domains.housing.projects import service as projects
 from app.domains.housing.projects import schemas as S
 from app.domains.housing.projects.models import PROJECT_STATES, SUPPLY_MODES, ProjectProgress, QualificationAlert
 from app.identity.guard import actor_of, perm, public
-from app.identity.scope import get_scoped, scoped
+from app.identity.lists import list_route
+from app.identity.scope import get_scoped
 from app.workflow.models import Case
 from app.workflow.read import case_detail
 
@@ -219,12 +220,9 @@ PROGRESS_LIST = ListSpec(title="项目进度申报", cols=[
     prefetch=("project",))
 
 
-@bp_housing_projects.get("/project-progress")
-@openapi.summary("项目进度申报记录查询（GOV-05-06/07, BLD-01-06/07）")
-@query(PROGRESS_LIST.openapi_params())
-@perm("housing.project.read")
-async def progress_list(request: Request):
-    return await respond_list(request, scoped(ProjectProgress, actor_of(request)), PROGRESS_LIST)
+list_route(bp_housing_projects, "/project-progress", ProjectProgress, PROGRESS_LIST, name="progress_list",
+           summary="项目进度申报记录查询（GOV-05-06/07, BLD-01-06/07）",
+           access=perm("housing.project.read"))
 
 
 # ------------------------------------------------------------------ geocoding (INT-15)
@@ -263,12 +261,9 @@ ALERT_LIST = ListSpec(title="项目资格到期预警", cols=[
 ], serialize=_alerts_out, search=["project__name", "project__code"], default_sort="-id", prefetch=("project",))
 
 
-@bp_housing_projects.get("/qualification-alerts")
-@openapi.summary("项目资格到期预警查询（GOV-12-02, BLD-03-01, OPS-10-02）")
-@query(ALERT_LIST.openapi_params())
-@perm("housing.alert.read")
-async def alert_list(request: Request):
-    return await respond_list(request, scoped(QualificationAlert, actor_of(request)), ALERT_LIST)
+list_route(bp_housing_projects, "/qualification-alerts", QualificationAlert, ALERT_LIST, name="alert_list",
+           summary="项目资格到期预警查询（GOV-12-02, BLD-03-01, OPS-10-02）",
+           access=perm("housing.alert.read"))
 
 
 @bp_housing_projects.get("/qualification-alerts/<alert_id:int>")

@@ -18,6 +18,7 @@ from app.domains.housing.stock import units
 from app.domains.housing.stock import schemas as S
 from app.domains.housing.stock.models import Building, Community, Unit
 from app.identity.guard import actor_of, perm
+from app.identity.lists import list_route
 from app.identity.scope import get_scoped, scoped
 from app.workflow.models import Case
 from app.workflow.read import case_detail
@@ -57,12 +58,9 @@ COMMUNITY_LIST = ListSpec(title="小区房源", cols=[
 ], serialize=stock.communities_out, search=["name", "address"], default_sort="-id")
 
 
-@bp_housing_stock.get("/communities")
-@openapi.summary("小区房源查询（GOV-06-01, BLD-02-01, OPS-04-01）：单一/组合条件、导出")
-@query(COMMUNITY_LIST.openapi_params())
-@perm(*READ)
-async def communities_list(request: Request):
-    return await respond_list(request, scoped(Community, actor_of(request)), COMMUNITY_LIST)
+list_route(bp_housing_stock, "/communities", Community, COMMUNITY_LIST, name="communities_list",
+           summary="小区房源查询（GOV-06-01, BLD-02-01, OPS-04-01）：单一/组合条件、导出",
+           access=perm(*READ))
 
 
 @bp_housing_stock.post("/communities")
@@ -135,12 +133,9 @@ BUILDING_LIST = ListSpec(title="楼栋", cols=[
 ], serialize=stock.buildings_out, search=["name"], default_sort="-id")
 
 
-@bp_housing_stock.get("/buildings")
-@openapi.summary("楼栋查询")
-@query(BUILDING_LIST.openapi_params())
-@perm(*READ)
-async def buildings_list(request: Request):
-    return await respond_list(request, scoped(Building, actor_of(request)), BUILDING_LIST)
+list_route(bp_housing_stock, "/buildings", Building, BUILDING_LIST, name="buildings_list",
+           summary="楼栋查询",
+           access=perm(*READ))
 
 
 @bp_housing_stock.get("/buildings/<building_id:int>")
