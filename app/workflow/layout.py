@@ -19,6 +19,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from app.workflow.engine import PROCESS_DIR
+
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
@@ -324,7 +326,6 @@ def ensure_di(xml: str) -> str:
 
 def rewrite_defaults(directory: Path | None = None) -> list[str]:
     """Lay out the shipped processes in place (run once when a default process changes)."""
-    from app.workflow.engine import PROCESS_DIR
     done = []
     for path in sorted((directory or PROCESS_DIR).glob("*.bpmn")):
         path.write_text(layout(path.read_bytes()), encoding="utf-8")
